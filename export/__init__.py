@@ -1,0 +1,1 @@
+"""edgequant.export."""

@@ -1,0 +1,7 @@
+"""Runtime CLI commands."""
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    pass
