@@ -18,5 +18,5 @@ def require(module: str, *, extra: str, purpose: str) -> None:
 
 def require_training() -> None:
     """Training and export need TensorFlow; silence its C++ start-up chatter before it loads."""
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # its E-level start-up noise is harmless
     require("tensorflow", extra="train", purpose="training and export")

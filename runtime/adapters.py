@@ -1,0 +1,101 @@
+"""Fold preprocessing + quantization into the input, and dequantization + activation into the output.
+
+Built once per model, so a prediction does as little Python/numpy work as possible:
+  - uint8 images into a uint8/int8 model: a 256-entry lookup table, or nothing at all when the
+    model's input quantization already equals the preprocessing (scale 1/255, zero point 0);
+  - int8 outputs: a 256-entry table maps each code straight to its probability (sigmoid), to
+    exp() (softmax, then one normalisation), or to its dequantized value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from edgequant.runtime import preprocessing
+from edgequant.runtime.backends import TensorInfo
+
+InputAdapter = Callable[[np.ndarray], np.ndarray] | None
+OutputAdapter = Callable[[np.ndarray], np.ndarray]
+
+
+def _qrange(dtype: np.dtype) -> tuple[int, int]:
+    info = np.iinfo(dtype)
+    return int(info.min), int(info.max)
+
+
+def input_adapter(pre: dict[str, Any], raw_dtype: str, tensor: TensorInfo) -> InputAdapter:
+    """A function raw batch -> model input tensor (not yet reshaped), or None when raw bytes go in as-is."""
+    a, b = preprocessing.affine_terms(pre)
+    quantized = tensor.scale is not None
+    if raw_dtype == "uint8" and np.ndim(a) == 0:
+        codes = np.arange(256, dtype=np.float64) * a + b
+        if quantized:
+            lo, hi = _qrange(tensor.dtype)
+            lut = np.clip(np.rint(codes / tensor.scale + tensor.zero_point), lo, hi).astype(tensor.dtype)
+            if tensor.dtype == np.uint8 and np.array_equal(lut, np.arange(256)):
+                return None  # the model's own input quantization is the preprocessing
+        else:
+            lut = codes.astype(tensor.dtype)
+        return lut.take
+    if quantized:
+        lo, hi = _qrange(tensor.dtype)
+        scale_q = (np.asarray(a) / tensor.scale).astype(np.float32)
+        shift_q = (np.asarray(b) / tensor.scale + tensor.zero_point).astype(np.float32)
+
+        def quantize(x: np.ndarray) -> np.ndarray:
+            return np.clip(np.rint(x * scale_q + shift_q), lo, hi).astype(tensor.dtype)
+
+        return quantize
+    a32, b32 = np.asarray(a, dtype=np.float32), np.asarray(b, dtype=np.float32)
+
+    def standardize(x: np.ndarray) -> np.ndarray:
+        return (x * a32 + b32).astype(tensor.dtype, copy=False)
+
+    return standardize
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+def _softmax(x: np.ndarray) -> np.ndarray:
+    e = np.exp(x - x.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def _normalise(e: np.ndarray) -> np.ndarray:
+    e /= e.sum(axis=-1, keepdims=True)
+    return e
+
+
+def output_adapter(activation: str, tensor: TensorInfo) -> OutputAdapter:
+    """A function model output -> float32 probabilities."""
+    if tensor.scale is None:
+        if activation == "sigmoid":
+            return lambda y: _sigmoid(y.astype(np.float32, copy=False))
+        if activation == "softmax":
+            return lambda y: _softmax(y.astype(np.float32, copy=False))
+        return lambda y: y.astype(np.float32, copy=False)
+    codes = np.arange(256, dtype=np.uint8).view(tensor.dtype) if tensor.dtype == np.int8 else np.arange(256)
+    values = (codes.astype(np.float64) - tensor.zero_point) * tensor.scale
+    if activation == "softmax" and np.ptp(values) > 80:  # exp table would underflow float32
+        dequant = values.astype(np.float32)
+        return lambda y: _softmax(dequant.take(y.view(np.uint8) if y.dtype == np.int8 else y))
+    if activation == "softmax":
+        # exp relative to the largest representable value: never overflows, and one divide normalises.
+        table = np.exp(values - values.max()).astype(np.float32)
+    elif activation == "sigmoid":
+        table = _sigmoid(values).astype(np.float32)
+    else:
+        table = values.astype(np.float32)
+    if tensor.dtype == np.int8:
+        def lookup(y: np.ndarray) -> np.ndarray:
+            return table.take(y.view(np.uint8))
+    else:
+        lookup = table.take
+    if activation == "softmax":
+        return lambda y: _normalise(lookup(y))
+    return lookup

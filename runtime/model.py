@@ -1,0 +1,115 @@
+"""``load(bundle)`` -> ``Model``: the embeddable API. Raw input in, probabilities out."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import numpy as np
+
+from edgequant.runtime import adapters, backends, modelfile, onnxcheck, validation
+from edgequant.runtime.errors import ManifestError
+from edgequant.runtime.formats import Format, resolve_backend, resolve_format
+from edgequant.runtime.manifest import Manifest, load_manifest
+from edgequant.runtime.runners import make_runner
+
+
+class Model:
+    """One artifact of a bundle, ready to run. Safe to share between threads."""
+
+    def __init__(self, manifest: Manifest, fmt: Format, *, backend: str | None = None,
+                 threads: int | None = None, verify: bool = True) -> None:
+        self.manifest = manifest
+        self.format = fmt
+        self.artifact = manifest.artifact(fmt.name)
+        spec = resolve_backend(backend, fmt)
+        self.backend_module_name, module = backends.import_backend(spec)
+        self.backend = spec.name
+        self.backend_version = backends.backend_version(self.backend_module_name, module)
+        path = manifest.path_of(fmt.name)
+        data = modelfile.load_artifact_bytes(path, self.artifact, fmt.kind, verify_hash=verify)
+        source: bytes | str = data
+        if fmt.kind == "onnx":
+            locations = onnxcheck.external_data_locations(data, path)
+            if locations:  # ORT resolves external data relative to the file, so load by path
+                modelfile.check_external_data(locations, manifest.bundle_dir, self.artifact)
+                source = str(path)
+        self.size_bytes = len(data)
+        self.threads = threads
+        self._runner = make_runner(fmt.kind, module, source, threads)
+        inp = manifest.input
+        self.labels: list[str] = list(manifest.labels)
+        self.raw_shape = tuple(int(d) for d in inp["raw_shape"])
+        self.raw_dtype = str(inp["raw_dtype"])
+        self._tensor_shape = tuple(int(d) for d in inp["tensor_shape"])
+        self._reshape = self._tensor_shape != self.raw_shape
+        self._check_dtype = validation.DTYPE_CHECKS[self.raw_dtype]
+        self._raw_np_dtype = np.dtype(self.raw_dtype)
+        runner_in, runner_out = self._runner.input, self._runner.output
+        if runner_out.shape[-1] != len(self.labels):
+            raise ManifestError("labels do not match the model output", expected=f"{runner_out.shape[-1]} labels",
+                                got=f"{len(self.labels)}", fix="re-export the bundle")
+        self._adapt_in = adapters.input_adapter(manifest.preprocessing, self.raw_dtype, runner_in)
+        self._adapt_out = adapters.output_adapter(self.artifact["output"]["activation"], runner_out)
+
+    @property
+    def name(self) -> str:
+        return self.manifest.name
+
+    @property
+    def input_info(self) -> backends.TensorInfo:
+        return self._runner.input
+
+    @property
+    def output_info(self) -> backends.TensorInfo:
+        return self._runner.output
+
+    @property
+    def ops(self) -> list[str]:
+        return self._runner.ops
+
+    def _batch(self, x: Any) -> tuple[np.ndarray, bool]:
+        if type(x) is np.ndarray and x.dtype == self._raw_np_dtype and x.shape == self.raw_shape \
+                and self.raw_dtype == "uint8":
+            return x[None], True  # fast path: a uint8 image needs no further checks
+        arr = validation.as_array(x)
+        single = validation.check_shape(arr, self.raw_shape)
+        arr = self._check_dtype(arr)
+        return (arr[None] if single else arr), single
+
+    def predict(self, x: Any) -> np.ndarray:
+        """Probabilities: shape (C,) for one raw sample, (N, C) for a batch."""
+        batch, single = self._batch(x)
+        tensor = batch if self._adapt_in is None else self._adapt_in(batch)
+        if self._reshape:
+            tensor = tensor.reshape((-1, *self._tensor_shape))
+        probs = self._adapt_out(self._runner.run(tensor))
+        return probs[0] if single else probs
+
+    def classify(self, x: Any) -> str | list[str]:
+        """Label names: one for a single sample, a list for a batch."""
+        probs = self.predict(x)
+        if probs.ndim == 1:
+            return self.labels[int(np.argmax(probs))]
+        return [self.labels[i] for i in np.argmax(probs, axis=1)]
+
+    def __repr__(self) -> str:
+        return (f"Model({self.name!r}, format={self.format.name!r}, backend={self.backend!r}, "
+                f"threads={self.threads})")
+
+
+def load(bundle_dir: str | os.PathLike, *, format: str = "int8", backend: str | None = None,
+         threads: int | None = None, verify: bool = True, isolate: bool = False) -> Model:
+    """Load one artifact of a bundle.
+
+    format: int8 | f32 | onnx | onnx-int8. backend: None picks the artifact's default.
+    verify: check the sha256 against the manifest. isolate: first load and run it in a
+    child process, so a native crash on a hostile file becomes an error here.
+    """
+    manifest = load_manifest(bundle_dir)
+    fmt = resolve_format(format)
+    if isolate:
+        from edgequant.runtime.isolation import probe_in_child
+
+        probe_in_child(bundle_dir, format=fmt.name, backend=backend, verify=verify)
+    return Model(manifest, fmt, backend=backend, threads=threads, verify=verify)
