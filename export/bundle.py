@@ -183,10 +183,12 @@ def export_bundle(spec: ModelSpec, *, run_dir: Path, out_dir: Path, calibration_
         atomic_write_json(staging / "parity.json", report.to_dict())
         atomic_write_text(staging / "parity.md", parity.to_markdown(report))
         if not report.passed:
-            raise ParityError(f"{spec.name} failed the parity gate", expected="every artifact within the gate",
+            error = ParityError(f"{spec.name} failed the parity gate", expected="every artifact within the gate",
                               got="; ".join(report.failures()),
                               fix="see the report above; retrain, or loosen the gate with --max-drop/"
                                   "--min-agreement if the loss is acceptable. The previous bundle is unchanged")
+            error.report = report
+            raise error
         step(f"{spec.name}: manifest")
         job.write_manifest(final=True, parity=_parity_summary(report))
         swap_in(staging, out_dir)

@@ -53,6 +53,7 @@ def export_command(
             console.print(to_markdown(report), markup=False)
             console.print(f"[green]{n}: bundle written to {out / n}[/]")
     for exc in failed:
+        err_console.print(to_markdown(exc.report), markup=False)
         err_console.print(f"[bold red]error:[/] {exc.one_line()}", highlight=False, soft_wrap=True)
     if failed:
         raise typer.Exit(2)

@@ -72,7 +72,9 @@ class ExportError(EdgequantError):
 
 
 class ParityError(ExportError):
-    """An artifact failed the parity gate; the bundle was not written."""
+    """An artifact failed the parity gate; the bundle was not written. ``report`` holds the details."""
+
+    report: object = None
 
 
 class IsolationError(EdgequantError):
