@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -24,7 +23,7 @@ def export_command(
     max_drop: float = typer.Option(0.5, help="Gate: max accuracy drop vs float, in points."),
     min_agreement: float = typer.Option(99.0, help="Gate: min top-1 agreement with float, in percent."),
     float_atol: float = typer.Option(1e-4, help="Gate: max |delta probability| for float artifacts."),
-    data_dir: Optional[Path] = typer.Option(None, help="Dataset folder (default: $EDGEQUANT_DATA, ...)."),
+    data_dir: Path | None = typer.Option(None, help="Dataset folder (default: $EDGEQUANT_DATA, ...)."),
     json_out: bool = typer.Option(False, "--json", help="Print the parity reports as JSON."),
 ) -> None:
     """Export trained models to bundles (int8/f32 TFLite, ONNX, int8 ONNX) behind the parity gate."""

@@ -8,8 +8,8 @@ import numpy as np
 
 from edgequant.export.artifact import Artifact, ExportSource
 from edgequant.runtime.errors import ExportError
-from edgequant.runtime.fsutil import atomic_write_bytes
 from edgequant.runtime.formats import FORMATS
+from edgequant.runtime.fsutil import atomic_write_bytes
 
 OPSET = 17
 INPUT_NAME = "input"

@@ -10,8 +10,8 @@ import numpy as np
 
 from edgequant.export.artifact import Artifact, ExportSource
 from edgequant.export.onnx import INPUT_NAME, onnx_bytes
-from edgequant.runtime.fsutil import atomic_write_bytes
 from edgequant.runtime.formats import FORMATS
+from edgequant.runtime.fsutil import atomic_write_bytes
 
 
 class _Calibration:
@@ -45,14 +45,14 @@ def quantize(float_model: bytes, *, calibration: np.ndarray) -> bytes:
 
 
 def input_quantization(model_bytes: bytes) -> dict[str, Any] | None:
-    """Scale and zero point of the QuantizeLinear that reads the graph input, if any."""
+    """Scale and zero point of the first activation QuantizeLinear (the input, after any reshape)."""
     import onnx
     from onnx import numpy_helper
 
     model = onnx.load_model_from_string(model_bytes)
     inits = {t.name: numpy_helper.to_array(t) for t in model.graph.initializer}
     for node in model.graph.node:
-        if node.op_type == "QuantizeLinear" and node.input[0] == INPUT_NAME:
+        if node.op_type == "QuantizeLinear" and node.input[0] not in inits:
             return {"scale": float(inits[node.input[1]]), "zero_point": int(inits[node.input[2]])}
     return None
 

@@ -14,8 +14,8 @@ from pathlib import Path
 import numpy as np
 
 from edgequant.export.artifact import Artifact, ExportSource
-from edgequant.runtime.fsutil import atomic_write_bytes
 from edgequant.runtime.formats import FORMATS
+from edgequant.runtime.fsutil import atomic_write_bytes
 
 
 def _saved_model(source: ExportSource, folder: str) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
 
 import typer
 from rich.table import Table
@@ -57,8 +56,8 @@ def predict_command(
     bundle: Path = typer.Argument(..., help=BUNDLE_HELP),
     inputs: list[Path] = typer.Argument(..., help="PNG/JPEG images, .npy arrays or CSV files."),
     format: str = typer.Option("int8", "--format", "-f", help=FORMAT_HELP),
-    backend: Optional[str] = typer.Option(None, help="Override the backend (litert, onnxruntime, ...)."),
-    threads: Optional[int] = typer.Option(None, min=1, help="Inference threads."),
+    backend: str | None = typer.Option(None, help="Override the backend (litert, onnxruntime, ...)."),
+    threads: int | None = typer.Option(None, min=1, help="Inference threads."),
     top: int = typer.Option(1, min=1, help="Show the top K labels."),
     invert: bool = typer.Option(False, help="Invert images (black digit on white paper)."),
     isolate: bool = typer.Option(False, help="Probe the model in a child process first (untrusted files)."),
@@ -94,9 +93,9 @@ def predict_command(
 
 def eval_command(
     bundle: Path = typer.Argument(..., help=BUNDLE_HELP),
-    format: Optional[list[str]] = typer.Option(None, "--format", "-f", help=FORMAT_HELP + " Repeatable; default all."),
-    data_dir: Optional[Path] = typer.Option(None, help="Dataset folder (default: $EDGEQUANT_DATA, ...)."),
-    threads: Optional[int] = typer.Option(None, min=1, help="Inference threads."),
+    format: list[str] | None = typer.Option(None, "--format", "-f", help=FORMAT_HELP + " Repeatable; default all."),
+    data_dir: Path | None = typer.Option(None, help="Dataset folder (default: $EDGEQUANT_DATA, ...)."),
+    threads: int | None = typer.Option(None, min=1, help="Inference threads."),
     json_out: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:
     """Accuracy of each artifact on the full test set, agreement with the float artifact."""
@@ -119,7 +118,7 @@ def eval_command(
 
 def verify_command(
     bundle: Path = typer.Argument(..., help=BUNDLE_HELP),
-    backend: Optional[str] = typer.Option(None, help="Override the LiteRT backend (e.g. tflite-runtime)."),
+    backend: str | None = typer.Option(None, help="Override the LiteRT backend (e.g. tflite-runtime)."),
     json_out: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:
     """Check the manifest schema and checksums, load every artifact, compare with the golden outputs."""

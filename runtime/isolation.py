@@ -6,6 +6,7 @@ then kills only the child, and the caller gets an IsolationError instead.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -51,10 +52,8 @@ def probe_in_child(bundle: str | os.PathLike, *, format: str, backend: str | Non
                              expected="a clean load and one inference", got=f"the child died with {name}",
                              fix="do not load this model; re-export it from a trusted source")
     detail = proc.stdout.strip().splitlines()[-1] if proc.stdout.strip() else proc.stderr.strip()[-300:]
-    try:
+    with contextlib.suppress(ValueError, KeyError, TypeError):  # not our JSON: keep the raw text
         detail = json.loads(detail)["error"]
-    except (ValueError, KeyError, TypeError):
-        pass
     raise IsolationError(f"{format} artifact of {bundle} failed in the isolated probe",
                          expected="a clean load and one inference", got=f"exit {proc.returncode}: {detail}",
                          fix="check the message; do not load this model if you did not make it")

@@ -37,6 +37,7 @@ class Model:
         self.size_bytes = len(data)
         self.threads = threads
         self._runner = make_runner(fmt.kind, module, source, threads)
+        self.ops = self._runner.ops or (onnxcheck.op_types(data) if fmt.kind == "onnx" else [])
         inp = manifest.input
         self.labels: list[str] = list(manifest.labels)
         self.raw_shape = tuple(int(d) for d in inp["raw_shape"])
@@ -63,10 +64,6 @@ class Model:
     @property
     def output_info(self) -> backends.TensorInfo:
         return self._runner.output
-
-    @property
-    def ops(self) -> list[str]:
-        return self._runner.ops
 
     def _batch(self, x: Any) -> tuple[np.ndarray, bool]:
         if type(x) is np.ndarray and x.dtype == self._raw_np_dtype and x.shape == self.raw_shape \

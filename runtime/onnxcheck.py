@@ -114,6 +114,18 @@ def external_data_locations(data: bytes, path: Path) -> list[str]:
                              got=f"unparseable bytes ({exc})", fix="re-export the bundle") from None
 
 
+NODE_OP_TYPE = 4
+
+
+def op_types(data: bytes) -> list[str]:
+    """Operator types of the main graph's nodes (for ``edgequant info``)."""
+    graphs = [v for n, w, v in fields(data) if n == MODEL_GRAPH and w == 2]
+    ops = []
+    for node in _sub(graphs[0], (GRAPH_NODE,)) if graphs else []:
+        ops += [bytes(v).decode("utf-8", "replace") for n, w, v in fields(node) if n == NODE_OP_TYPE and w == 2]
+    return ops
+
+
 def check_model_bytes(data: bytes, path: Path) -> None:
     """Parse check; also runs onnx.checker when the ``onnx`` package is installed."""
     external_data_locations(data, path)

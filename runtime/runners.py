@@ -12,7 +12,6 @@ from typing import Any
 import numpy as np
 
 from edgequant.runtime import backends
-from edgequant.runtime.backends import TensorInfo
 
 MAX_CHUNK = 1024          # larger batches are split, bounding activation memory
 SIZES_KEPT_PER_THREAD = 4  # interpreters kept per thread, one per recently used batch size

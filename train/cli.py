@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -23,12 +22,12 @@ def run_dir(out: Path | None, name: str, *, many: bool) -> Path:
 
 def train_command(
     name: str = typer.Argument(..., help=f"Model name or 'all': {', '.join(REGISTRY)}."),
-    epochs: Optional[int] = typer.Option(None, help="Epochs (default: the published setting)."),
+    epochs: int | None = typer.Option(None, help="Epochs (default: the published setting)."),
     seed: int = typer.Option(0, help="Random seed; the same seed gives the same model."),
-    data_dir: Optional[Path] = typer.Option(None, help="Folder holding <dataset>/ IDX files "
+    data_dir: Path | None = typer.Option(None, help="Folder holding <dataset>/ IDX files "
                                             "(default: $EDGEQUANT_DATA, Keras cache, /usr/share/datasets)."),
-    out: Optional[Path] = typer.Option(None, help="Run folder (default runs/<name>/)."),
-    limit: Optional[int] = typer.Option(None, help="Train on the first N training samples only (quick runs)."),
+    out: Path | None = typer.Option(None, help="Run folder (default runs/<name>/)."),
+    limit: int | None = typer.Option(None, help="Train on the first N training samples only (quick runs)."),
     cv: bool = typer.Option(True, help="Cross-validate where the registry asks for it (breast-cancer)."),
     json_out: bool = typer.Option(False, "--json", help="Print the metrics as JSON."),
 ) -> None:

@@ -35,7 +35,7 @@ def _save(fig: Any, path: Path) -> None:
 def plot_curves(history: dict[str, list[float]], path: Path, title: str) -> None:
     plt = _pyplot()
     fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
-    for ax, metric in zip(axes, ("loss", "accuracy")):
+    for ax, metric in zip(axes, ("loss", "accuracy"), strict=True):
         epochs = np.arange(1, len(history.get(metric, [])) + 1)
         ax.plot(epochs, history.get(metric, []), marker="o", label="training")
         if f"val_{metric}" in history:
@@ -75,7 +75,7 @@ def plot_eda(spec: ModelSpec, data: Dataset, path: Path) -> None:
         fig, axes = plt.subplots(1, 3, figsize=(14, 3.8))
         axes[0].bar(labels, counts)
         axes[0].set_title("training class balance")
-        for ax, feature in zip(axes[1:], (0, 1)):
+        for ax, feature in zip(axes[1:], (0, 1), strict=True):
             for cls, label in enumerate(labels):
                 ax.hist(data.x_train[data.y_train == cls, feature], bins=30, alpha=0.6, label=label)
             ax.set_title(f"feature {feature} by class")
