@@ -36,6 +36,8 @@ def info_command(bundle: Path = typer.Argument(..., help=BUNDLE_HELP),
     console.print(f"input: raw {inp['raw_dtype']} {tuple(inp['raw_shape'])} -> tensor {inp['dtype']} "
                   f"{tuple(inp['tensor_shape'])} ({inp.get('layout')}); preprocessing: {d['preprocessing']['kind']}")
     table = Table("format", "file", "bytes", "input", "output", "head")
+    for column in table.columns:
+        column.overflow = "fold"  # never hide a file name behind an ellipsis
     for fmt, a in d["artifacts"].items():
         table.add_row(fmt, a["file"], f"{a['bytes']:,}", _tensor_text(a["input"]), _tensor_text(a["output"]),
                       f"{a['output']['kind']} -> {a['output']['activation']}")
