@@ -1,7 +1,7 @@
 """A small PNG decoder (numpy + zlib), so the base install reads PNG without Pillow.
 
-Supports non-interlaced PNGs with 8- or 16-bit samples, greyscale, RGB, palette,
-and their alpha variants: everything a digit drawn in an editor is saved as.
+Supports non-interlaced PNGs with 8- or 16-bit samples (1/2/4-bit for greyscale and
+palette), greyscale, RGB, palette, and their alpha variants: everything a digit drawn in an editor is saved as.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ MAX_PIXELS = 64 * 1024 * 1024
 
 
 def _unsupported(path: Path, what: str) -> InputError:
-    return InputError(f"unsupported PNG {path}", expected="a non-interlaced 8/16-bit PNG", got=what,
+    return InputError(f"unsupported PNG {path}", expected="a non-interlaced PNG", got=what,
                       fix="re-save the image as a plain PNG, or install Pillow (pip install pillow)")
 
 
@@ -86,17 +86,26 @@ def read_png(path: Path) -> np.ndarray:
         raise InputError(f"corrupt PNG {path}", expected="an IHDR chunk first", got="none",
                          fix="re-save the image")
     width, height, depth, color, _, _, interlace = struct.unpack(">IIBBBBB", chunks[0][1])
-    if color not in CHANNELS or depth not in (8, 16) or interlace or width * height > MAX_PIXELS:
+    packed = depth in (1, 2, 4) and color in (0, 3)  # sub-byte samples: greyscale and palette only
+    if color not in CHANNELS or not (depth in (8, 16) or packed) or interlace or width * height > MAX_PIXELS:
         raise _unsupported(path, f"color type {color}, bit depth {depth}, interlace {interlace}")
     channels = CHANNELS[color]
-    bpp = channels * depth // 8
+    bpp = max(1, channels * depth // 8)
+    stride = (width * channels * depth + 7) // 8
     try:
         raw = zlib.decompress(b"".join(body for kind, body in chunks if kind == b"IDAT"))
     except zlib.error as exc:
         raise InputError(f"corrupt PNG {path}", expected="valid compressed pixel data", got=str(exc),
                          fix="re-save the image") from None
-    rows = _unfilter(raw, height, width * bpp, bpp, path)
-    pixels = rows.reshape(height, width, bpp)
+    rows = _unfilter(raw, height, stride, bpp, path)
+    if packed:
+        bits = np.unpackbits(rows, axis=1)[:, : width * depth].reshape(height, width, depth)
+        samples = (bits * (1 << np.arange(depth - 1, -1, -1, dtype=np.uint8))).sum(axis=2).astype(np.uint8)
+        if color == 0:
+            samples = (samples.astype(np.uint16) * 255 // ((1 << depth) - 1)).astype(np.uint8)
+        pixels = samples[:, :, None]
+    else:
+        pixels = rows.reshape(height, width, bpp)
     if depth == 16:
         pixels = pixels[:, :, 0::2]  # keep the high byte of each big-endian sample
     if color == 3:

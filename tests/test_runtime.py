@@ -172,7 +172,7 @@ def test_runtime_never_imports_tensorflow(released: Path, fmt: str) -> None:
 @pytest.mark.parametrize("command", ["predict", "bench", "eval", "verify", "info"])
 def test_cli_help_never_imports_tensorflow(command: str) -> None:
     code = ("import sys; from edgequant.runtime.cli import app\n"
-            "try:\n    app([%r, '--help'])\nexcept SystemExit:\n    pass\n"
-            "print('TF' if 'tensorflow' in sys.modules else 'CLEAN')") % command
+            f"try:\n    app([{command!r}, '--help'])\nexcept SystemExit:\n    pass\n"
+            "print('TF' if 'tensorflow' in sys.modules else 'CLEAN')")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip().splitlines()[-1] == "CLEAN"
