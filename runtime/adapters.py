@@ -66,9 +66,37 @@ def _softmax(x: np.ndarray) -> np.ndarray:
     return e / e.sum(axis=-1, keepdims=True)
 
 
-def _normalise(e: np.ndarray) -> np.ndarray:
-    e /= e.sum(axis=-1, keepdims=True)
-    return e
+_reduce_add = np.add.reduce  # the ufunc directly: ndarray.sum adds a Python-level hop
+FLOAT32_TINY = float(np.finfo(np.float32).tiny)
+
+
+def _softmax_from_table(exp_table: np.ndarray, dequant: np.ndarray, signed: bool) -> OutputAdapter:
+    """Softmax via a table of exp(value - max value): one lookup, one sum, one divide.
+
+    Entries that would be float32 subnormals are stored as 0 (subnormal arithmetic is ~10x
+    slower). A row whose entries are all 0 (every logit far below the table's maximum) falls
+    back to an exact softmax of its dequantized values.
+    """
+    take = exp_table.take
+
+    def softmax(y: np.ndarray) -> np.ndarray:
+        codes = y.view(np.uint8) if signed else y
+        e = take(codes)
+        if e.shape[0] == 1:  # the common single-sample call: a scalar sum is cheapest
+            total = _reduce_add(e, axis=None)
+            if total > 0:
+                e /= total
+                return e
+            return _softmax(dequant.take(codes))
+        totals = _reduce_add(e, axis=1, keepdims=True)
+        empty = totals[:, 0] == 0
+        if empty.any():
+            e[empty] = _softmax(dequant.take(codes[empty]))
+            totals[empty] = 1.0
+        e /= totals
+        return e
+
+    return softmax
 
 
 def output_adapter(activation: str, tensor: TensorInfo) -> OutputAdapter:
@@ -79,23 +107,13 @@ def output_adapter(activation: str, tensor: TensorInfo) -> OutputAdapter:
         if activation == "softmax":
             return lambda y: _softmax(y.astype(np.float32, copy=False))
         return lambda y: y.astype(np.float32, copy=False)
-    codes = np.arange(256, dtype=np.uint8).view(tensor.dtype) if tensor.dtype == np.int8 else np.arange(256)
+    signed = tensor.dtype == np.int8
+    codes = np.arange(256, dtype=np.uint8).view(np.int8) if signed else np.arange(256)
     values = (codes.astype(np.float64) - tensor.zero_point) * tensor.scale
-    if activation == "softmax" and np.ptp(values) > 80:  # exp table would underflow float32
-        dequant = values.astype(np.float32)
-        return lambda y: _softmax(dequant.take(y.view(np.uint8) if y.dtype == np.int8 else y))
     if activation == "softmax":
-        # exp relative to the largest representable value: never overflows, and one divide normalises.
-        table = np.exp(values - values.max()).astype(np.float32)
-    elif activation == "sigmoid":
-        table = _sigmoid(values).astype(np.float32)
-    else:
-        table = values.astype(np.float32)
-    if tensor.dtype == np.int8:
-        def lookup(y: np.ndarray) -> np.ndarray:
-            return table.take(y.view(np.uint8))
-    else:
-        lookup = table.take
-    if activation == "softmax":
-        return lambda y: _normalise(lookup(y))
-    return lookup
+        exp_table = np.exp(values - values.max())  # relative to the largest code: never overflows
+        exp_table[exp_table < FLOAT32_TINY] = 0.0
+        return _softmax_from_table(exp_table.astype(np.float32), values.astype(np.float32), signed)
+    table = (_sigmoid(values) if activation == "sigmoid" else values).astype(np.float32)
+    take = table.take
+    return (lambda y: take(y.view(np.uint8))) if signed else take

@@ -33,7 +33,7 @@ def verify_bundle(bundle_dir: str | os.PathLike, *, backend: str | None = None) 
     atol = float(golden.get("atol", 1e-5))
     for fmt in manifest.artifacts:
         try:
-            model = load(bundle_dir, format=fmt, backend=backend)
+            model = load(bundle_dir, format=fmt, backend=backend, strict=True)
         except EdgequantError as exc:
             checks.append(Check(fmt, "checksum + load", False, exc.one_line()))
             continue
@@ -64,7 +64,7 @@ def evaluate_bundle(bundle_dir: str | os.PathLike, *, formats: list[str] | None 
     from edgequant.train.datasets import load_dataset
 
     manifest = load_manifest(bundle_dir)
-    data = load_dataset(manifest.data["dataset"]["name"], data_dir=data_dir)
+    data = load_dataset(manifest.data["dataset"]["name"], data_dir=data_dir, download=False)
     x, y = data.x_test[:limit], data.y_test[:limit]
     formats = formats or list(manifest.artifacts)
     claimed = claimed_accuracy(Path(bundle_dir))

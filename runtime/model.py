@@ -18,7 +18,7 @@ class Model:
     """One artifact of a bundle, ready to run. Safe to share between threads."""
 
     def __init__(self, manifest: Manifest, fmt: Format, *, backend: str | None = None,
-                 threads: int | None = None, verify: bool = True) -> None:
+                 threads: int | None = None, verify: bool = True, strict: bool = False) -> None:
         self.manifest = manifest
         self.format = fmt
         self.artifact = manifest.artifact(fmt.name)
@@ -27,7 +27,7 @@ class Model:
         self.backend = spec.name
         self.backend_version = backends.backend_version(self.backend_module_name, module)
         path = manifest.path_of(fmt.name)
-        data = modelfile.load_artifact_bytes(path, self.artifact, fmt.kind, verify_hash=verify)
+        data = modelfile.load_artifact_bytes(path, self.artifact, fmt.kind, verify_hash=verify, strict=strict)
         source: bytes | str = data
         if fmt.kind == "onnx":
             locations = onnxcheck.external_data_locations(data, path)
@@ -42,10 +42,12 @@ class Model:
         self.labels: list[str] = list(manifest.labels)
         self.raw_shape = tuple(int(d) for d in inp["raw_shape"])
         self.raw_dtype = str(inp["raw_dtype"])
-        self._tensor_shape = tuple(int(d) for d in inp["tensor_shape"])
-        self._reshape = self._tensor_shape != self.raw_shape
+        tensor_shape = tuple(int(d) for d in inp["tensor_shape"])
+        self._batched_tensor_shape = (-1, *tensor_shape) if tensor_shape != self.raw_shape else None
+        self._one_shape = (1, *tensor_shape)
         self._check_dtype = validation.DTYPE_CHECKS[self.raw_dtype]
         self._raw_np_dtype = np.dtype(self.raw_dtype)
+        self._uint8_fast = self.raw_dtype == "uint8"
         runner_in, runner_out = self._runner.input, self._runner.output
         if runner_out.shape[-1] != len(self.labels):
             raise ManifestError("labels do not match the model output", expected=f"{runner_out.shape[-1]} labels",
@@ -66,9 +68,6 @@ class Model:
         return self._runner.output
 
     def _batch(self, x: Any) -> tuple[np.ndarray, bool]:
-        if type(x) is np.ndarray and x.dtype == self._raw_np_dtype and x.shape == self.raw_shape \
-                and self.raw_dtype == "uint8":
-            return x[None], True  # fast path: a uint8 image needs no further checks
         arr = validation.as_array(x)
         single = validation.check_shape(arr, self.raw_shape)
         arr = self._check_dtype(arr)
@@ -76,10 +75,16 @@ class Model:
 
     def predict(self, x: Any) -> np.ndarray:
         """Probabilities: shape (C,) for one raw sample, (N, C) for a batch."""
+        if self._uint8_fast and type(x) is np.ndarray and x.dtype == np.uint8 and x.shape == self.raw_shape:
+            # Hot path: one uint8 image is valid by construction (right shape, no NaN, in range).
+            tensor = x.reshape(self._one_shape)
+            if self._adapt_in is not None:
+                tensor = self._adapt_in(tensor)
+            return self._adapt_out(self._runner.run_one(tensor))[0]
         batch, single = self._batch(x)
         tensor = batch if self._adapt_in is None else self._adapt_in(batch)
-        if self._reshape:
-            tensor = tensor.reshape((-1, *self._tensor_shape))
+        if self._batched_tensor_shape is not None:
+            tensor = tensor.reshape(self._batched_tensor_shape)
         probs = self._adapt_out(self._runner.run(tensor))
         return probs[0] if single else probs
 
@@ -96,12 +101,13 @@ class Model:
 
 
 def load(bundle_dir: str | os.PathLike, *, format: str = "int8", backend: str | None = None,
-         threads: int | None = None, verify: bool = True, isolate: bool = False) -> Model:
+         threads: int | None = None, verify: bool = True, isolate: bool = False, strict: bool = False) -> Model:
     """Load one artifact of a bundle.
 
     format: int8 | f32 | onnx | onnx-int8. backend: None picks the artifact's default.
     verify: check the sha256 against the manifest. isolate: first load and run it in a
-    child process, so a native crash on a hostile file becomes an error here.
+    child process, so a native crash on a hostile file becomes an error here. strict: also
+    run onnx.checker on ONNX files when the ``onnx`` package is installed (slow to import).
     """
     manifest = load_manifest(bundle_dir)
     fmt = resolve_format(format)
@@ -109,4 +115,5 @@ def load(bundle_dir: str | os.PathLike, *, format: str = "int8", backend: str | 
         from edgequant.runtime.isolation import probe_in_child
 
         probe_in_child(bundle_dir, format=fmt.name, backend=backend, verify=verify)
-    return Model(manifest, fmt, backend=backend, threads=threads, verify=verify)
+        strict = True
+    return Model(manifest, fmt, backend=backend, threads=threads, verify=verify, strict=strict)

@@ -60,16 +60,14 @@ def check_tflite(data: bytes, path: Path) -> None:
                              got=str(root), fix="re-export the bundle")
 
 
-def check_onnx(data: bytes, path: Path) -> None:
+def check_onnx(data: bytes, path: Path, *, strict: bool = False) -> None:
     from edgequant.runtime import onnxcheck
 
-    onnxcheck.check_model_bytes(data, path)
+    onnxcheck.check_model_bytes(data, path, strict=strict)
 
 
-CHECKS = {"tflite": check_tflite, "onnx": check_onnx}
-
-
-def load_artifact_bytes(path: Path, artifact: dict[str, Any], kind: str, *, verify_hash: bool = True) -> bytes:
+def load_artifact_bytes(path: Path, artifact: dict[str, Any], kind: str, *, verify_hash: bool = True,
+                        strict: bool = False) -> bytes:
     """Read an artifact, check its size, hash and format; return the bytes for the backend."""
     data = read_regular_file(path)
     if verify_hash:
@@ -81,7 +79,10 @@ def load_artifact_bytes(path: Path, artifact: dict[str, Any], kind: str, *, veri
             raise IntegrityError(f"{path} fails its checksum", expected=f"sha256 {artifact['sha256'][:16]}…",
                                  got=f"sha256 {digest[:16]}…", fix="the file was modified or corrupted; "
                                  "re-export or re-download the bundle")
-    CHECKS[kind](data, path)
+    if kind == "tflite":
+        check_tflite(data, path)
+    else:
+        check_onnx(data, path, strict=strict)
     return data
 
 

@@ -45,6 +45,7 @@ class LiteRTRunner:
         self.input = backends.litert_tensor_info(probe.get_input_details()[0])
         self.output = backends.litert_tensor_info(probe.get_output_details()[0])
         self.ops = [op["op_name"] for op in probe._get_ops_details()]
+        self._input_index, self._output_index = self.input.index, self.output.index
         batch = self.input.shape[0]
         self.fixed_batch = batch if batch > 0 else None
         self._local.sized = {1 if self.fixed_batch is None else self.fixed_batch: probe}
@@ -66,6 +67,17 @@ class LiteRTRunner:
 
     def run(self, tensor: np.ndarray) -> np.ndarray:
         return run_chunked(self._invoke, tensor, self.fixed_batch)
+
+    def run_one(self, tensor: np.ndarray) -> np.ndarray:
+        """One sample, shape (1, ...): the hot path of edge apps, with no chunking logic."""
+        if self.fixed_batch not in (None, 1):
+            return self.run(tensor)
+        interpreter = getattr(self._local, "one", None)
+        if interpreter is None:
+            interpreter = self._local.one = self._interpreter(1)
+        interpreter.set_tensor(self._input_index, tensor)
+        interpreter.invoke()
+        return interpreter.get_tensor(self._output_index)
 
     def _invoke(self, tensor: np.ndarray) -> np.ndarray:
         interpreter = self._interpreter(tensor.shape[0])
@@ -90,6 +102,9 @@ class OrtRunner:
 
     def _invoke(self, tensor: np.ndarray) -> np.ndarray:
         return self.session.run(self._fetch, {self._feed: tensor})[0]
+
+    def run_one(self, tensor: np.ndarray) -> np.ndarray:
+        return self.run(tensor) if self.fixed_batch not in (None, 1) else self._invoke(tensor)
 
 
 def make_runner(kind: str, module: Any, model: bytes | str, threads: int | None) -> LiteRTRunner | OrtRunner:

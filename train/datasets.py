@@ -125,8 +125,11 @@ def _keras_download(name: str) -> Dataset:
     return Dataset(name, x_train, y_train, x_test, y_test, "keras download")
 
 
-def load_idx_dataset(name: str, *, data_dir: str | os.PathLike | None = None) -> Dataset:
-    """Load MNIST or Fashion-MNIST (uint8 images, uint8 labels) from the first place that has it."""
+def load_idx_dataset(name: str, *, data_dir: str | os.PathLike | None = None, download: bool = True) -> Dataset:
+    """Load MNIST or Fashion-MNIST (uint8 images, uint8 labels) from the first place that has it.
+
+    ``download=False`` skips the Keras fallback: the runtime (eval, bench) must never import TensorFlow.
+    """
     looked = candidate_dirs(name, data_dir)
     for folder in looked:
         if folder.is_dir() and _idx_dir_has_files(folder):
@@ -135,9 +138,12 @@ def load_idx_dataset(name: str, *, data_dir: str | os.PathLike | None = None) ->
     if cached is not None:
         return cached
     try:
+        if not download:
+            raise RuntimeError("download disabled")
         return _keras_download(name)
     except Exception as exc:  # offline, Keras missing, blocked: all mean "not found here"
-        places = ", ".join(str(p) for p in looked) + f", {KERAS_CACHE / (name + '.npz')}, Keras download"
+        places = ", ".join(str(p) for p in looked) + f", {KERAS_CACHE / (name + '.npz')}"
+        places += ", Keras download" if download else " (download not attempted)"
         raise DatasetError(
             f"dataset '{name}' not found",
             expected=f"the four IDX files ({', '.join(s + '.gz' for s in IDX_FILES.values())})",
@@ -169,8 +175,8 @@ LOADERS = {
 }
 
 
-def load_dataset(name: str, *, data_dir: str | os.PathLike | None = None) -> Dataset:
-    """Load a dataset by its registry name."""
+def load_dataset(name: str, *, data_dir: str | os.PathLike | None = None, download: bool = True) -> Dataset:
+    """Load a dataset by its registry name (``download=False``: never fall back to Keras)."""
     if name not in LOADERS:
         raise DatasetError(f"unknown dataset '{name}'", expected=" or ".join(LOADERS), got=name)
-    return LOADERS[name](data_dir=data_dir)
+    return LOADERS[name](data_dir=data_dir, download=download)

@@ -1,0 +1,141 @@
+"""Baselines measured in the same run: the bare interpreter loop (in-process), and, in fresh
+subprocesses so nothing leaks into the runtime's numbers, cold start, TensorFlow's import and
+the Keras model itself.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from edgequant.runtime.model import Model
+from edgequant.runtime.preprocessing import apply as preprocess
+
+
+def model_tensor(model: Model, raw: np.ndarray) -> np.ndarray:
+    """The input exactly as the model takes it (pre-quantized for int8), done outside the timed loop."""
+    info = model.input_info
+    tensor = preprocess(model.manifest.preprocessing, raw).reshape((-1, *model.manifest.input["tensor_shape"]))
+    if info.scale is None:
+        return tensor.astype(info.dtype)
+    q = np.iinfo(info.dtype)
+    return np.clip(np.rint(tensor / info.scale + info.zero_point), q.min, q.max).astype(info.dtype)
+
+
+def bare_callable(model: Model, raw_batch: np.ndarray, threads: int | None) -> Any:
+    """set_tensor / invoke / get_tensor (or session.run) on the same artifact, nothing else."""
+    tensor = model_tensor(model, raw_batch)
+    if model.format.kind == "tflite":
+        import importlib
+
+        module = importlib.import_module(model.backend_module_name)
+        data = model.manifest.path_of(model.format.name).read_bytes()
+        interpreter = module.Interpreter(model_content=data, num_threads=threads)
+        index_in, index_out = model.input_info.index, model.output_info.index
+        if tensor.shape[0] != 1 or model.input_info.shape[0] == -1:
+            interpreter.resize_tensor_input(index_in, list(tensor.shape), strict=True)
+        interpreter.allocate_tensors()
+        set_tensor, invoke, get_tensor = interpreter.set_tensor, interpreter.invoke, interpreter.get_tensor
+
+        def bare() -> None:
+            set_tensor(index_in, tensor)
+            invoke()
+            get_tensor(index_out)
+
+        return bare
+    import onnxruntime
+
+    from edgequant.runtime.backends import ort_session
+
+    session = ort_session(onnxruntime, model.manifest.path_of(model.format.name).read_bytes(), threads)
+    feed, fetch = {session.get_inputs()[0].name: tensor}, [session.get_outputs()[0].name]
+    return lambda: session.run(fetch, feed)
+
+
+# ru_maxrss survives execve (a child of a big parent reports the parent's peak), so read VmHWM.
+PEAK_RSS = r"""
+def peak_rss_mb():
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    import resource
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+"""
+
+COLD_START = PEAK_RSS + r"""
+import json, sys, time
+t0 = time.perf_counter()
+import numpy as np
+from edgequant.runtime import load
+t1 = time.perf_counter()
+model = load(sys.argv[1], format=sys.argv[2], threads=1)
+t2 = time.perf_counter()
+model.predict(np.zeros(model.raw_shape, dtype=model.raw_dtype))
+t3 = time.perf_counter()
+print(json.dumps({"import_s": t1 - t0, "load_s": t2 - t1, "first_inference_s": t3 - t2, "total_s": t3 - t0,
+                  "peak_rss_mb": peak_rss_mb(), "tensorflow_imported": "tensorflow" in sys.modules}))
+"""
+
+TF_IMPORT = PEAK_RSS + r"""
+import json, time
+t0 = time.perf_counter()
+import tensorflow as tf
+t1 = time.perf_counter()
+print(json.dumps({"import_s": t1 - t0, "peak_rss_mb": peak_rss_mb()}))
+"""
+
+KERAS = r"""
+import json, os, sys, time
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+import numpy as np
+import keras, tensorflow as tf
+from edgequant.benchmarks.timing import summarize, time_calls
+args = json.loads(sys.argv[1])
+tf.config.threading.set_intra_op_parallelism_threads(args["threads"])
+tf.config.threading.set_inter_op_parallelism_threads(1)
+model = keras.models.load_model(args["model"])
+x = np.load(args["input"])
+out = {}
+for kind, fn in (("keras_predict", lambda: model.predict(x, verbose=0)),
+                 ("keras_call", lambda: model(x, training=False))):
+    for _ in range(3):
+        fn()
+    out[kind] = summarize(time_calls(fn, runs=args["runs"], min_seconds=args["min_seconds"])).to_dict()
+print(json.dumps(out))
+"""
+
+
+def _python_json(code: str, *args: str, timeout: float = 600) -> dict[str, Any] | None:
+    proc = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=timeout)
+    if proc.returncode != 0:
+        return None
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def cold_start(bundle: Path, fmt: str) -> dict[str, Any] | None:
+    """Import + load + allocate + first inference in a fresh process, with its peak RSS."""
+    return _python_json(COLD_START, str(bundle), fmt)
+
+
+def tensorflow_import() -> dict[str, Any] | None:
+    """What importing TensorFlow alone costs, for comparison; None when it is not installed."""
+    import importlib.util
+
+    return _python_json(TF_IMPORT) if importlib.util.find_spec("tensorflow") else None
+
+
+def keras_latency(keras_model: Path, tensor: np.ndarray, *, threads: int, runs: int,
+                  min_seconds: float, scratch: Path) -> dict[str, Any] | None:
+    """The float Keras model through model.predict and a direct call, on the same input."""
+    scratch.mkdir(parents=True, exist_ok=True)
+    path = scratch / f"keras-input-{tensor.shape[0]}.npy"
+    np.save(path, tensor.astype(np.float32))
+    args = {"model": str(keras_model), "input": str(path), "threads": threads, "runs": runs,
+            "min_seconds": min_seconds}
+    return _python_json(KERAS, json.dumps(args))
