@@ -100,14 +100,42 @@ args = json.loads(sys.argv[1])
 tf.config.threading.set_intra_op_parallelism_threads(args["threads"])
 tf.config.threading.set_inter_op_parallelism_threads(1)
 model = keras.models.load_model(args["model"])
-x = np.load(args["input"])
 out = {}
-for kind, fn in (("keras_predict", lambda: model.predict(x, verbose=0)),
-                 ("keras_call", lambda: model(x, training=False))):
-    for _ in range(3):
-        fn()
-    out[kind] = summarize(time_calls(fn, runs=args["runs"], min_seconds=args["min_seconds"])).to_dict()
+for batch, path in args["inputs"].items():
+    x = np.load(path)
+    out[batch] = {}
+    for kind, fn in (("keras_predict", lambda: model.predict(x, verbose=0)),
+                     ("keras_call", lambda: model(x, training=False))):
+        for _ in range(3):
+            fn()
+        out[batch][kind] = summarize(time_calls(fn, runs=args["runs"], min_seconds=args["min_seconds"])).to_dict()
 print(json.dumps(out))
+"""
+
+SOAK = PEAK_RSS + r"""
+import json, sys, time
+import numpy as np
+from edgequant.runtime import load
+def rss_mb():
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+args = json.loads(sys.argv[1])
+model = load(args["bundle"], format=args["format"], threads=1)
+x = np.load(args["input"])
+n = len(x)
+for i in range(args["warmup"]):
+    model.predict(x[i % n])
+before = rss_mb()
+t0 = time.perf_counter()
+for i in range(args["calls"]):
+    model.predict(x[i % n])
+seconds = time.perf_counter() - t0
+after = rss_mb()
+print(json.dumps({"format": args["format"], "backend": model.backend_module_name, "warmup_calls": args["warmup"],
+                  "calls": args["calls"], "seconds": seconds, "rss_before_mb": before, "rss_after_mb": after,
+                  "rss_growth_mb": after - before, "peak_rss_mb": peak_rss_mb()}))
 """
 
 
@@ -130,12 +158,23 @@ def tensorflow_import() -> dict[str, Any] | None:
     return _python_json(TF_IMPORT) if importlib.util.find_spec("tensorflow") else None
 
 
-def keras_latency(keras_model: Path, tensor: np.ndarray, *, threads: int, runs: int,
-                  min_seconds: float, scratch: Path) -> dict[str, Any] | None:
-    """The float Keras model through model.predict and a direct call, on the same input."""
+def keras_latency(keras_model: Path, tensors: dict[int, np.ndarray], *, threads: int, runs: int,
+                  min_seconds: float, scratch: Path) -> dict[int, dict[str, Any]]:
+    """The float Keras model through model.predict and a direct call, per batch, in one TF process."""
     scratch.mkdir(parents=True, exist_ok=True)
-    path = scratch / f"keras-input-{tensor.shape[0]}.npy"
-    np.save(path, tensor.astype(np.float32))
-    args = {"model": str(keras_model), "input": str(path), "threads": threads, "runs": runs,
-            "min_seconds": min_seconds}
-    return _python_json(KERAS, json.dumps(args))
+    inputs = {}
+    for batch, tensor in tensors.items():
+        inputs[batch] = str(scratch / f"keras-input-{batch}.npy")
+        np.save(inputs[batch], tensor.astype(np.float32))
+    args = {"model": str(keras_model), "inputs": inputs, "threads": threads, "runs": runs, "min_seconds": min_seconds}
+    out = _python_json(KERAS, json.dumps(args)) or {}
+    return {int(batch): stats for batch, stats in out.items()}
+
+
+def soak(bundle: Path, fmt: str, raw: np.ndarray, *, calls: int, warmup: int, scratch: Path) -> dict[str, Any] | None:
+    """RSS growth over ``calls`` single-sample predictions after ``warmup`` calls, in a fresh process."""
+    scratch.mkdir(parents=True, exist_ok=True)
+    path = scratch / "soak-input.npy"
+    np.save(path, raw)
+    args = {"bundle": str(bundle), "format": fmt, "input": str(path), "calls": calls, "warmup": warmup}
+    return _python_json(SOAK, json.dumps(args), timeout=3600)

@@ -34,6 +34,8 @@ class Settings:
     keras_model: Path | None = None          # float Keras baseline (needs TensorFlow)
     cold_start: bool = True
     keep_samples: bool = False                # store raw per-call samples (for CDF plots)
+    soak_calls: int = 0                       # >0: RSS growth over this many predictions, per backend
+    soak_warmup: int = 1000
 
 
 @dataclass
@@ -45,12 +47,13 @@ class BenchResult:
     rows: list[dict[str, Any]] = field(default_factory=list)
     cold_start: dict[str, Any] = field(default_factory=dict)
     ratios: list[dict[str, Any]] = field(default_factory=list)
+    soak: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {"schema": SCHEMA, "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
                 "model": self.model, "bundle": self.bundle, "settings": self.settings,
                 "environment": self.environment, "cold_start": self.cold_start, "rows": self.rows,
-                "ratios": self.ratios}
+                "ratios": self.ratios, "soak": self.soak}
 
 
 def test_inputs(bundle: Path, batch: int) -> np.ndarray:
@@ -75,7 +78,7 @@ def _row(model_name: str, fmt: str, backend: str, threads: int, batch: int, kind
            "kind": kind, "first_inference_s": first, "warmup_mean_s": warm, "latency_s": stats.to_dict(),
            "per_sample_p50_s": stats.p50 / batch, "throughput_sps": batch / stats.mean,
            "size_bytes": size, "accuracy": accuracy}
-    if keep:
+    if keep and batch == 1:  # per-call samples for the latency CDF; batch 1 is what the plot shows
         row["samples_s"] = samples.tolist()
     return row
 
@@ -148,6 +151,13 @@ def bench_bundle(bundle: Path, settings: Settings, *, progress: Callable[[str], 
             result.cold_start[fmt] = baselines.cold_start(bundle, fmt)
         step("tensorflow import")
         result.cold_start["tensorflow_import"] = baselines.tensorflow_import()
+    if settings.soak_calls:
+        with tempfile.TemporaryDirectory(prefix="edgequant-soak-") as scratch:
+            for fmt in (f for f in ("int8", "onnx-int8") if f in formats):  # one artifact per backend
+                step(f"{manifest.name} soak {fmt}: {settings.soak_calls:,} calls")
+                result.soak[fmt] = baselines.soak(bundle, fmt, inputs[max(settings.batches)],
+                                                  calls=settings.soak_calls, warmup=settings.soak_warmup,
+                                                  scratch=Path(scratch))
     result.ratios = compute_ratios(result.rows)
     return result
 
@@ -157,16 +167,16 @@ def _keras_rows(result: BenchResult, bundle: Path, settings: Settings, inputs: d
     from edgequant.runtime.preprocessing import apply as preprocess
 
     manifest = load_manifest(bundle)
+    tensors = {b: preprocess(manifest.preprocessing, x).reshape((-1, *manifest.input["tensor_shape"]))
+               for b, x in inputs.items()}
     with tempfile.TemporaryDirectory(prefix="edgequant-bench-") as scratch:
         for threads in settings.threads:
-            for batch in settings.batches:
-                step(f"{manifest.name} keras t{threads} b{batch}")
-                tensor = preprocess(manifest.preprocessing, inputs[batch]).reshape(
-                    (-1, *manifest.input["tensor_shape"]))
-                stats = baselines.keras_latency(Path(settings.keras_model), tensor, threads=threads,
-                                                runs=max(10, settings.runs // 10), min_seconds=settings.min_seconds,
-                                                scratch=Path(scratch))
-                for kind, lat in (stats or {}).items():
+            step(f"{manifest.name} keras baseline, {threads} thread(s)")
+            stats = baselines.keras_latency(Path(settings.keras_model), tensors, threads=threads,
+                                            runs=max(10, settings.runs // 10), min_seconds=settings.min_seconds,
+                                            scratch=Path(scratch))
+            for batch, kinds in stats.items():
+                for kind, lat in kinds.items():
                     result.rows.append({"model": manifest.name, "format": "keras", "backend": "tensorflow",
                                         "threads": threads, "batch": batch, "kind": kind, "first_inference_s": None,
                                         "warmup_mean_s": None, "latency_s": lat,

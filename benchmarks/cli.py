@@ -98,8 +98,50 @@ def compare_command(
         raise typer.Exit(1)
 
 
+def pipeline_command(
+    data_dir: Path | None = typer.Option(None, help="Dataset folder (default: $EDGEQUANT_DATA, ...)."),
+    skip_train: bool = typer.Option(False, help="Reuse runs/ instead of training again."),
+    bench: bool = typer.Option(True, help="Run the benchmark matrix."),
+    soak: int = typer.Option(100_000, min=0, help="Soak calls per backend in the matrix (0: skip)."),
+) -> None:
+    """The main job: train all models, export with the parity gate, eval, bench, write the report."""
+    from edgequant.benchmarks.pipeline import run_pipeline
+    from edgequant.runtime.extras import require_training
+
+    require_training()
+    with progress_bar() as progress:
+        result = run_pipeline(repo=Path.cwd(), data_dir=data_dir, skip_train=skip_train, bench=bench,
+                              soak_calls=soak, progress=progress)
+    for name, rows in result.accuracy.items():
+        console.print(f"{name}: " + ", ".join(f"{fmt} {r['accuracy']:.4f}" for fmt, r in rows.items()))
+    console.print("steps (s): " + ", ".join(f"{k} {v}" for k, v in result.seconds.items()))
+    console.print("wrote: " + ", ".join(str(p) for p in result.written + ([result.matrix] if result.matrix else [])))
+
+
+def report_command(
+    repo: Path = typer.Option(Path("."), help="Repository root (README.md, models/, benchmarks/results/)."),
+    check: bool = typer.Option(False, help="Only check that README is up to date; exit 1 if not."),
+) -> None:
+    """Regenerate README's result tables and benchmarks/results/report.md from the committed result files."""
+    from edgequant.benchmarks import summary
+    from edgequant.train.registry import REGISTRY
+
+    if check:
+        readme = (repo / "README.md").read_text()
+        fresh = summary.replace_blocks(readme, summary.blocks(repo, list(REGISTRY)))
+        if fresh != readme:
+            console.print("README.md is out of date: run `edgequant report`")
+            raise typer.Exit(1)
+        console.print("README.md is up to date")
+        return
+    for path in summary.write(repo, list(REGISTRY)):
+        console.print(f"wrote {path}")
+
+
 def register(app: typer.Typer) -> None:
     app.command("bench")(handle_errors(bench_command))
     app.command("bench-compare")(handle_errors(compare_command))
+    app.command("pipeline")(handle_errors(pipeline_command))
+    app.command("report")(handle_errors(report_command))
 
 

@@ -171,7 +171,11 @@ def export_bundle(spec: ModelSpec, *, run_dir: Path, out_dir: Path, calibration_
     recover(out_dir)
     staging = staging_dir(out_dir)
     staging.mkdir()
-    training = {k: metrics.get(k) for k in ("epochs", "seed", "limit", "test_accuracy", "train_samples")}
+    training = {k: metrics.get(k) for k in ("epochs", "seed", "limit", "test_accuracy", "train_samples",
+                                            "accuracy_floor", "meets_floor", "published", "wall_time_s")}
+    cv = metrics.get("cross_validation")
+    training["cross_validation_mean"] = cv["mean"] if cv else None
+    training["cv_floor"] = spec.cv_floor
     try:
         job = _Exporter(spec, model, pre, data, staging, calibration, gate, training)
         report = parity.ParityReport(spec.name, int(len(data.y_test)),
