@@ -140,8 +140,32 @@ def verify_command(
         raise typer.Exit(1)
 
 
+def doctor_command(json_out: bool = typer.Option(False, "--json", help="Machine-readable output.")) -> None:
+    """Check this machine: CPU features, Python/numpy, and whether each backend imports and runs."""
+    from edgequant.runtime.doctor import diagnose
+
+    report = diagnose()
+    if json_out:
+        print_json(report)
+    else:
+        cpu = report["cpu"]
+        console.print(f"machine {report['machine']} ({cpu['model']}, {cpu['cores']} cores); "
+                      f"Python {report['python']}, numpy {report['numpy']}", highlight=False)
+        console.print("CPU features: " + ", ".join(f"{k} {'yes' if v else 'no'}" for k, v in cpu["features"].items()))
+        table = Table("backend", "status", "version", "detail")
+        for b in report["backends"]:
+            colour = {"ok": "green", "missing": "yellow"}.get(b["status"], "red")
+            table.add_row(b["backend"], f"[{colour}]{b['status']}[/]", b.get("version", "-"), b["detail"])
+        console.print(table)
+        for warning in report["warnings"]:
+            console.print(f"[yellow]warning:[/] {warning}", highlight=False)
+    if not report["ok"]:
+        raise typer.Exit(1)
+
+
 def register(app: typer.Typer) -> None:
     app.command("info")(handle_errors(info_command))
     app.command("predict")(handle_errors(predict_command))
     app.command("eval")(handle_errors(eval_command))
     app.command("verify")(handle_errors(verify_command))
+    app.command("doctor")(handle_errors(doctor_command))

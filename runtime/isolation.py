@@ -25,6 +25,9 @@ def _child(argv: list[str]) -> None:
     from edgequant.runtime.model import load
 
     args = json.loads(argv[0])
+    fault = os.environ.get("EDGEQUANT_PROBE_FAULT")  # test hook: stand in for a native crash
+    if fault:
+        os.kill(os.getpid(), getattr(signal, fault))
     try:
         model = load(args["bundle"], format=args["format"], backend=args["backend"], verify=args["verify"])
         model.predict(np.zeros(model.raw_shape, dtype=model.raw_dtype))

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from edgequant.runtime import adapters, backends, modelfile, onnxcheck, validation
-from edgequant.runtime.errors import ManifestError
+from edgequant.runtime.errors import ManifestError, ModelFileError
 from edgequant.runtime.formats import Format, resolve_backend, resolve_format
 from edgequant.runtime.manifest import Manifest, load_manifest
 from edgequant.runtime.runners import make_runner
@@ -36,7 +36,12 @@ class Model:
                 source = str(path)
         self.size_bytes = len(data)
         self.threads = threads
-        self._runner = make_runner(fmt.kind, module, source, threads)
+        try:
+            self._runner = make_runner(fmt.kind, module, source, threads)
+        except Exception as exc:  # the backend's own verifier said no: a typed error, not its traceback
+            raise ModelFileError(f"{self.backend_module_name} rejected {path}", expected="a model it can load",
+                                 got=f"{type(exc).__name__}: {str(exc).splitlines()[0][:200] if str(exc) else ''}",
+                                 fix="re-export or re-download the bundle") from None
         self.ops = self._runner.ops or (onnxcheck.op_types(data) if fmt.kind == "onnx" else [])
         inp = manifest.input
         self.labels: list[str] = list(manifest.labels)

@@ -45,6 +45,7 @@ def test_int8_matches_float_on_real_images(released: Path, fashion_test) -> None
 
 
 def test_breast_cancer_accepts_float64_rows(released: Path) -> None:
+    pytest.importorskip("sklearn", reason="the breast-cancer data ships with scikit-learn ([train] extra)")
     data = load_dataset("breast-cancer")
     model = load(released / "breast-cancer", format="int8")
     probs = model.predict(data.x_test)  # float64 is cast to float32, as documented

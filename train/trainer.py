@@ -89,7 +89,8 @@ def cross_validate(spec: ModelSpec, data: Dataset, *, epochs: int, seed: int) ->
         pre = spec.fit_preprocessing(data.x_train[train_idx])
         model, _ = _fit(spec, to_tensor(spec, pre, data.x_train[train_idx]), data.y_train[train_idx],
                         epochs=epochs, callbacks=[])
-        probs = model.predict(to_tensor(spec, pre, data.x_train[val_idx]), verbose=0)
+        # A direct call: model.predict retraces for every new fold model and floods the log with warnings.
+        probs = np.asarray(model(to_tensor(spec, pre, data.x_train[val_idx]), training=False))
         scores.append(float(np.mean(np.argmax(probs, axis=1) == data.y_train[val_idx])))
     return {"folds": CV_FOLDS, "repeats": CV_REPEATS, "scores": scores,
             "mean": float(np.mean(scores)), "std": float(np.std(scores))}

@@ -1,0 +1,1 @@
+"""Tiny probe models for `edgequant doctor`."""
