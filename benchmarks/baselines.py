@@ -28,33 +28,64 @@ def model_tensor(model: Model, raw: np.ndarray) -> np.ndarray:
 
 
 def bare_callable(model: Model, raw_batch: np.ndarray, threads: int | None) -> Any:
-    """set_tensor / invoke / get_tensor (or session.run) on the same artifact, nothing else."""
+    """set_tensor / invoke / get_tensor (or session.run) on the same artifact, input already in the model's dtype."""
     tensor = model_tensor(model, raw_batch)
+    invoke = _raw_invoker(model, threads, tensor.shape[0])
+    return lambda: invoke(tensor)
+
+
+def numpy_loop_callable(model: Model, raw_batch: np.ndarray, threads: int | None) -> Any:
+    """The straightforward version of the runtime's job, for comparison: float preprocessing, quantize,
+    set_tensor / invoke / get_tensor, dequantize and activation, each as plain numpy on every call."""
+    pre, shape = model.manifest.preprocessing, (-1, *model.manifest.input["tensor_shape"])
+    inp, out = model.input_info, model.output_info
+    activation = model.artifact["output"]["activation"]
+    run = _raw_invoker(model, threads, raw_batch.shape[0])
+
+    def naive() -> np.ndarray:
+        x = preprocess(pre, raw_batch).reshape(shape)
+        if inp.scale is not None:
+            q = np.iinfo(inp.dtype)
+            x = np.clip(np.round(x / inp.scale + inp.zero_point), q.min, q.max).astype(inp.dtype)
+        y = run(x).astype(np.float32)
+        if out.scale is not None:
+            y = (y - out.zero_point) * out.scale
+        if activation == "sigmoid":
+            y = 1 / (1 + np.exp(-y))
+        elif activation == "softmax":
+            y = np.exp(y - y.max(axis=-1, keepdims=True))
+            y = y / y.sum(axis=-1, keepdims=True)
+        return y
+
+    return naive
+
+
+def _raw_invoker(model: Model, threads: int | None, batch: int) -> Any:
+    """A function model-dtype tensor -> raw output, on a private interpreter/session."""
+    data = model.manifest.path_of(model.format.name).read_bytes()
     if model.format.kind == "tflite":
         import importlib
 
-        module = importlib.import_module(model.backend_module_name)
-        data = model.manifest.path_of(model.format.name).read_bytes()
-        interpreter = module.Interpreter(model_content=data, num_threads=threads)
+        interpreter = importlib.import_module(model.backend_module_name).Interpreter(model_content=data,
+                                                                                     num_threads=threads)
         index_in, index_out = model.input_info.index, model.output_info.index
-        if tensor.shape[0] != 1 or model.input_info.shape[0] == -1:
-            interpreter.resize_tensor_input(index_in, list(tensor.shape), strict=True)
+        if batch != 1 or model.input_info.shape[0] == -1:
+            interpreter.resize_tensor_input(index_in, [batch, *model.input_info.shape[1:]], strict=True)
         interpreter.allocate_tensors()
-        set_tensor, invoke, get_tensor = interpreter.set_tensor, interpreter.invoke, interpreter.get_tensor
 
-        def bare() -> None:
-            set_tensor(index_in, tensor)
-            invoke()
-            get_tensor(index_out)
+        def invoke(x: np.ndarray) -> np.ndarray:
+            interpreter.set_tensor(index_in, x)
+            interpreter.invoke()
+            return interpreter.get_tensor(index_out)
 
-        return bare
+        return invoke
     import onnxruntime
 
     from edgequant.runtime.backends import ort_session
 
-    session = ort_session(onnxruntime, model.manifest.path_of(model.format.name).read_bytes(), threads)
-    feed, fetch = {session.get_inputs()[0].name: tensor}, [session.get_outputs()[0].name]
-    return lambda: session.run(fetch, feed)
+    session = ort_session(onnxruntime, data, threads)
+    name, fetch = session.get_inputs()[0].name, [session.get_outputs()[0].name]
+    return lambda x: session.run(fetch, {name: x})[0]
 
 
 # ru_maxrss survives execve (a child of a big parent reports the parent's peak), so read VmHWM.

@@ -20,6 +20,7 @@ from edgequant.runtime.checks import claimed_accuracy
 from edgequant.runtime.manifest import load_manifest
 
 SCHEMA = "edgequant.bench/1"
+CDF_POINTS = 1000
 
 
 @dataclass(frozen=True)
@@ -78,8 +79,9 @@ def _row(model_name: str, fmt: str, backend: str, threads: int, batch: int, kind
            "kind": kind, "first_inference_s": first, "warmup_mean_s": warm, "latency_s": stats.to_dict(),
            "per_sample_p50_s": stats.p50 / batch, "throughput_sps": batch / stats.mean,
            "size_bytes": size, "accuracy": accuracy}
-    if keep and batch == 1:  # per-call samples for the latency CDF; batch 1 is what the plot shows
-        row["samples_s"] = samples.tolist()
+    if keep and batch == 1 and kind == "runtime":
+        # The latency CDF (batch 1) needs the distribution, not every call: 1,000 evenly spaced quantiles.
+        row["samples_s"] = np.quantile(samples, np.linspace(0, 1, CDF_POINTS)).tolist()
     return row
 
 
@@ -104,10 +106,12 @@ def compute_ratios(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
             return None if value is None else value / mine
 
         bare = _ratio(rows, kind="bare", format=r["format"], **key)
+        naive = _ratio(rows, kind="numpy_loop", format=r["format"], **key)
         float_twin = {"int8": "f32", "onnx-int8": "onnx"}.get(r["format"])
         onnx_twin = {"int8": "onnx-int8", "f32": "onnx"}.get(r["format"])
         out.append({"format": r["format"], **key,
                     "overhead_vs_bare": None if bare is None else p50 / bare,
+                    "numpy_loop_overhead_vs_bare": None if bare is None or naive is None else naive / bare,
                     "speedup_vs_keras_predict": over(_ratio(rows, kind="keras_predict", **key)),
                     "speedup_vs_keras_call": over(_ratio(rows, kind="keras_call", **key)),
                     "int8_speedup_vs_f32": over(_ratio(rows, kind="runtime", format=float_twin, **key))
@@ -139,10 +143,11 @@ def bench_bundle(bundle: Path, settings: Settings, *, progress: Callable[[str], 
                 result.rows.append(_row(manifest.name, fmt, model.backend_module_name, threads, batch, "runtime",
                                         samples, first=first, warm=warm, size=model.size_bytes,
                                         accuracy=accuracy.get(fmt), keep=settings.keep_samples))
-                first, warm, samples = _measure(baselines.bare_callable(model, inputs[batch], threads), settings)
-                result.rows.append(_row(manifest.name, fmt, model.backend_module_name, threads, batch, "bare",
-                                        samples, first=first, warm=warm, size=model.size_bytes, accuracy=None,
-                                        keep=settings.keep_samples))
+                for kind, make in (("bare", baselines.bare_callable), ("numpy_loop", baselines.numpy_loop_callable)):
+                    first, warm, samples = _measure(make(model, inputs[batch], threads), settings)
+                    result.rows.append(_row(manifest.name, fmt, model.backend_module_name, threads, batch, kind,
+                                            samples, first=first, warm=warm, size=model.size_bytes, accuracy=None,
+                                            keep=settings.keep_samples))
     if settings.keras_model is not None and Path(settings.keras_model).is_file():
         _keras_rows(result, bundle, settings, inputs, step)
     if settings.cold_start:

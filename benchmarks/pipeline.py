@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from edgequant.runtime.errors import ExportError
+from edgequant.runtime.errors import EdgequantError, ExportError
 
 
 @dataclass
@@ -19,11 +21,27 @@ class PipelineResult:
     written: list[Path] = field(default_factory=list)
 
 
+def bench_in_fresh_process(repo: Path, *, soak_calls: int, progress: Any) -> Path:
+    """The matrix in its own process: this one holds TensorFlow and its thread pools from training,
+    which would slow the runtime's Python-side work and skew every ratio."""
+    cmd = [sys.executable, "-u", "-m", "edgequant.benchmarks.matrix", "--models", str(repo / "models"), "--runs",
+           str(repo / "runs"), "--out", str(repo / "benchmarks" / "results"), "--soak", str(soak_calls)]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=repo)
+    assert proc.stdout is not None
+    lines = []
+    for line in proc.stdout:
+        lines.append(line.rstrip())
+        progress(line.strip()[:60])
+    if proc.wait() != 0:
+        raise EdgequantError("the benchmark matrix failed", expected="exit 0", got=" | ".join(lines[-3:]),
+                          fix="run python -m edgequant.benchmarks.matrix to see the full output")
+    return Path(lines[-1].split()[1])
+
+
 def run_pipeline(*, repo: Path, data_dir: str | os.PathLike | None = None, skip_train: bool = False,
                  bench: bool = True, soak_calls: int = 100_000, progress: Any = None) -> PipelineResult:
     """Every step at the published settings; raises on a parity failure or an eval mismatch."""
     from edgequant.benchmarks import summary
-    from edgequant.benchmarks.matrix import run_matrix
     from edgequant.export.bundle import EXPORTERS, export_bundle
     from edgequant.runtime.checks import evaluate_bundle
     from edgequant.train.registry import REGISTRY
@@ -65,9 +83,8 @@ def run_pipeline(*, repo: Path, data_dir: str | os.PathLike | None = None, skip_
     if bench:
         started = time.perf_counter()
         task = progress.add_task("bench", total=None) if progress else None
-        result.matrix = run_matrix(models, names=names, runs_dir=runs, soak_calls=soak_calls,
-                                   out_dir=repo / "benchmarks" / "results",
-                                   progress=lambda m: progress and progress.update(task, description=m))
+        result.matrix = bench_in_fresh_process(repo, soak_calls=soak_calls,
+                                               progress=lambda m: progress and progress.update(task, description=m))
         done("bench", started)
 
     started = time.perf_counter()

@@ -31,7 +31,7 @@ def _bare_p50(result: dict[str, Any], row: dict[str, Any]) -> float | None:
 
 
 HEADERS = ("model", "format", "threads", "batch", "p50 us", "p95 us", "p99 us", "bare p50 us", "overhead x",
-           "vs Keras predict x", "int8 vs f32 x", "samples/s", "accuracy", "size KB")
+           "numpy loop x", "vs Keras predict x", "int8 vs f32 x", "samples/s", "accuracy", "size KB")
 
 
 def table_rows(result: dict[str, Any]) -> list[list[str]]:
@@ -41,14 +41,15 @@ def table_rows(result: dict[str, Any]) -> list[list[str]]:
         rows.append([r["model"], r["format"], str(r["threads"]), str(r["batch"]), _fmt(lat["p50"] * US, ".1f"),
                      _fmt(lat["p95"] * US, ".1f"), _fmt(lat["p99"] * US, ".1f"),
                      _fmt((_bare_p50(result, r) or 0) * US or None, ".1f"), _fmt(ratio.get("overhead_vs_bare")),
+                     _fmt(ratio.get("numpy_loop_overhead_vs_bare")),
                      _fmt(ratio.get("speedup_vs_keras_predict"), ".0f"), _fmt(ratio.get("int8_speedup_vs_f32")),
                      _fmt(r["throughput_sps"], ",.0f"), _fmt(r["accuracy"], ".4f"),
                      _fmt(r["size_bytes"] / 1024 if r["size_bytes"] else None, ".1f")])
     return rows
 
 
-COMPACT = ("format", "threads", "batch", "p50 us", "p95 us", "bare p50 us", "overhead x", "vs Keras predict x",
-           "samples/s", "accuracy")
+COMPACT = ("format", "threads", "batch", "p50 us", "bare p50 us", "overhead x", "numpy loop x",
+           "vs Keras predict x", "samples/s", "accuracy")
 
 
 def rich_table(result: dict[str, Any]) -> Table:

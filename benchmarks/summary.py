@@ -71,14 +71,15 @@ def latency_table(matrix_path: Path) -> str:
     lines = [f"Measured {data['created'][:10]} on {env['host']} ({env['cpu']['model']}, {env['cpu']['cores']} cores) "
              f"by `python -m edgequant.benchmarks.matrix`; full report: "
              f"[{matrix_path.with_suffix('.md').name}](benchmarks/results/{matrix_path.with_suffix('.md').name}).", "",
-             "| model | int8 p50, batch 1 | bare interpreter | overhead | batch-256 samples/s | bare | overhead | "
-             "Keras predict p50 | speedup | int8 vs f32 | cold start | RSS | TF import | TF RSS |",
-             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+             "| model | int8 p50, batch 1 | bare interpreter | overhead | numpy loop | batch-256 samples/s | bare | "
+             "overhead | Keras predict p50 | speedup | int8 vs f32 | cold start | RSS | TF import | TF RSS |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for result in data["results"]:
         one = {"format": "int8", "threads": 1}
         rt1, bare1 = _row(result, kind="runtime", batch=1, **one), _row(result, kind="bare", batch=1, **one)
         rt256, bare256 = _row(result, kind="runtime", batch=256, **one), _row(result, kind="bare", batch=256, **one)
         f32 = _row(result, kind="runtime", batch=1, format="f32", threads=1)
+        naive = _row(result, kind="numpy_loop", batch=1, **one)
         keras = _row(result, kind="keras_predict", batch=1, threads=1)
         cold, tf = result["cold_start"].get("int8") or {}, result["cold_start"].get("tensorflow_import") or {}
         if not (rt1 and bare1 and rt256 and bare256):
@@ -86,7 +87,9 @@ def latency_table(matrix_path: Path) -> str:
         p50 = rt1["latency_s"]["p50"]
         lines.append(
             f"| {result['model']} | {p50 * 1e6:.1f} us | {bare1['latency_s']['p50'] * 1e6:.1f} us | "
-            f"{p50 / bare1['latency_s']['p50']:.2f}x | {rt256['throughput_sps']:,.0f} | "
+            f"{p50 / bare1['latency_s']['p50']:.2f}x | "
+            + (f"{naive['latency_s']['p50'] / bare1['latency_s']['p50']:.2f}x | " if naive else "- | ")
+            + f"{rt256['throughput_sps']:,.0f} | "
             f"{bare256['throughput_sps']:,.0f} | "
             f"{bare256['throughput_sps'] / rt256['throughput_sps']:.2f}x | "
             + (f"{keras['latency_s']['p50'] * 1e3:.1f} ms | {keras['latency_s']['p50'] / p50:,.0f}x | " if keras
@@ -97,10 +100,22 @@ def latency_table(matrix_path: Path) -> str:
     return "\n".join(lines)
 
 
+def aarch64_table(path: Path) -> str:
+    """The newest emulated Cortex-A72 verification, as its own generated Markdown."""
+    from edgequant.benchmarks.aarch64 import to_markdown
+
+    text = to_markdown(_load(path)).split("\n", 2)[2]  # drop the title line; README has its own heading
+    return f"Latest run: `benchmarks/results/{path.name}`.\n\n" + text.strip()
+
+
 def blocks(repo: Path, names: list[str]) -> dict[str, str]:
-    models, matrix = repo / "models", newest_matrix(repo / "benchmarks" / "results")
+    results = repo / "benchmarks" / "results"
+    models, matrix = repo / "models", newest_matrix(results)
     out = {"results": results_table(models, names), "parity": parity_table(models, names)}
     out["latency"] = latency_table(matrix) if matrix else "_No benchmark results yet: run `edgequant pipeline`._"
+    emulated = sorted(results.glob("aarch64-*.json"))
+    out["aarch64"] = aarch64_table(emulated[-1]) if emulated else \
+        "_No emulated run yet: `python -m edgequant.benchmarks.aarch64`._"
     return out
 
 

@@ -13,6 +13,8 @@ from edgequant.runtime.formats import Format, resolve_backend, resolve_format
 from edgequant.runtime.manifest import Manifest, load_manifest
 from edgequant.runtime.runners import make_runner
 
+_UINT8 = np.dtype(np.uint8)  # builtin dtypes are singletons: `is` is the cheapest exact check
+
 
 class Model:
     """One artifact of a bundle, ready to run. Safe to share between threads."""
@@ -80,7 +82,7 @@ class Model:
 
     def predict(self, x: Any) -> np.ndarray:
         """Probabilities: shape (C,) for one raw sample, (N, C) for a batch."""
-        if self._uint8_fast and type(x) is np.ndarray and x.dtype == np.uint8 and x.shape == self.raw_shape:
+        if self._uint8_fast and type(x) is np.ndarray and x.dtype is _UINT8 and x.shape == self.raw_shape:
             # Hot path: one uint8 image is valid by construction (right shape, no NaN, in range).
             tensor = x.reshape(self._one_shape)
             if self._adapt_in is not None:

@@ -70,10 +70,10 @@ class LiteRTRunner:
 
     def run_one(self, tensor: np.ndarray) -> np.ndarray:
         """One sample, shape (1, ...): the hot path of edge apps, with no chunking logic."""
-        if self.fixed_batch not in (None, 1):
-            return self.run(tensor)
         interpreter = getattr(self._local, "one", None)
         if interpreter is None:
+            if self.fixed_batch not in (None, 1):
+                return self.run(tensor)
             interpreter = self._local.one = self._interpreter(1)
         interpreter.set_tensor(self._input_index, tensor)
         interpreter.invoke()
