@@ -99,8 +99,43 @@ def _softmax_from_table(exp_table: np.ndarray, dequant: np.ndarray, signed: bool
     return softmax
 
 
+def _softmax_one_from_table(exp_table: np.ndarray, batch_softmax: OutputAdapter) -> OutputAdapter:
+    """One row, in plain Python: after an invoke evicts numpy's hot code from the cache, a few list
+    operations on ~10 values beat three numpy calls (measured: ~0.5 us of a ~4 us overhead)."""
+    table = exp_table.astype(np.float64).tolist()  # indexed by the raw byte, like exp_table
+
+    def softmax_one(y: np.ndarray) -> np.ndarray:
+        values = [table[b] for b in y.tobytes()]
+        total = sum(values)
+        if total > 0:
+            return np.array(values, dtype=np.float32) * np.float32(1.0 / total)
+        return batch_softmax(y)[0]
+
+    return softmax_one
+
+
+def output_adapters(activation: str, tensor: TensorInfo) -> tuple[OutputAdapter, OutputAdapter]:
+    """(batch, one row): functions from the model's raw output to float32 probabilities.
+
+    The batch one maps (N, C) -> (N, C); the one-row one maps (1, C) -> (C,).
+    """
+    batch = output_adapter(activation, tensor)
+    if activation == "softmax" and tensor.scale is not None and tensor.shape[-1] <= 64:
+        return batch, _softmax_one_from_table(_exp_table(tensor), batch)
+    return batch, lambda y: batch(y)[0]
+
+
+def _exp_table(tensor: TensorInfo) -> np.ndarray:
+    """exp(value - max value) for every int8/uint8 code, indexed by the raw byte; subnormals stored as 0."""
+    codes = np.arange(256, dtype=np.uint8).view(np.int8) if tensor.dtype == np.int8 else np.arange(256)
+    values = (codes.astype(np.float64) - tensor.zero_point) * tensor.scale
+    table = np.exp(values - values.max())  # relative to the largest code: never overflows
+    table[table < FLOAT32_TINY] = 0.0
+    return table.astype(np.float32)
+
+
 def output_adapter(activation: str, tensor: TensorInfo) -> OutputAdapter:
-    """A function model output -> float32 probabilities."""
+    """A function model output (N, C) -> float32 probabilities (N, C)."""
     if tensor.scale is None:
         if activation == "sigmoid":
             return lambda y: _sigmoid(y.astype(np.float32, copy=False))
@@ -111,9 +146,7 @@ def output_adapter(activation: str, tensor: TensorInfo) -> OutputAdapter:
     codes = np.arange(256, dtype=np.uint8).view(np.int8) if signed else np.arange(256)
     values = (codes.astype(np.float64) - tensor.zero_point) * tensor.scale
     if activation == "softmax":
-        exp_table = np.exp(values - values.max())  # relative to the largest code: never overflows
-        exp_table[exp_table < FLOAT32_TINY] = 0.0
-        return _softmax_from_table(exp_table.astype(np.float32), values.astype(np.float32), signed)
+        return _softmax_from_table(_exp_table(tensor), values.astype(np.float32), signed)
     table = (_sigmoid(values) if activation == "sigmoid" else values).astype(np.float32)
     take = table.take
     return (lambda y: take(y.view(np.uint8))) if signed else take

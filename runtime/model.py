@@ -60,7 +60,8 @@ class Model:
             raise ManifestError("labels do not match the model output", expected=f"{runner_out.shape[-1]} labels",
                                 got=f"{len(self.labels)}", fix="re-export the bundle")
         self._adapt_in = adapters.input_adapter(manifest.preprocessing, self.raw_dtype, runner_in)
-        self._adapt_out = adapters.output_adapter(self.artifact["output"]["activation"], runner_out)
+        self._adapt_out, self._adapt_out_one = adapters.output_adapters(self.artifact["output"]["activation"],
+                                                                        runner_out)
 
     @property
     def name(self) -> str:
@@ -87,7 +88,7 @@ class Model:
             tensor = x.reshape(self._one_shape)
             if self._adapt_in is not None:
                 tensor = self._adapt_in(tensor)
-            return self._adapt_out(self._runner.run_one(tensor))[0]
+            return self._adapt_out_one(self._runner.run_one(tensor))
         batch, single = self._batch(x)
         tensor = batch if self._adapt_in is None else self._adapt_in(batch)
         if self._batched_tensor_shape is not None:
