@@ -35,6 +35,7 @@ def bench_command(
     min_seconds: float = typer.Option(0.5, min=0.0, help="Minimum timed seconds per configuration."),
     keras: Path | None = typer.Option(None, help="Keras model for the float baseline "
                                          "(default runs/<name>/model.keras when TensorFlow is installed)."),
+    keras_baseline: bool = typer.Option(True, help="Measure the Keras baseline when a model is available."),
     cold_start: bool = typer.Option(True, help="Measure cold start and RSS in fresh processes."),
     json_path: Path | None = typer.Option(None, "--json", help="Write the result JSON here ('-' for stdout)."),
     csv_path: Path | None = typer.Option(None, "--csv", help="Write one CSV row per measurement here."),
@@ -49,7 +50,12 @@ def bench_command(
     from edgequant.runtime.manifest import load_manifest
 
     manifest = load_manifest(bundle)
-    if keras is None and importlib.util.find_spec("tensorflow"):
+    if keras is not None and not keras.is_file():
+        raise InputError(f"Keras model {keras} does not exist", expected="a .keras file from edgequant train",
+                         got="no such file", fix="pass runs/<name>/model.keras, or --no-keras-baseline")
+    if not keras_baseline:
+        keras = None
+    elif keras is None and importlib.util.find_spec("tensorflow"):
         default = Path("runs") / manifest.name / "model.keras"
         keras = default if default.is_file() else None
     settings = Settings(formats=tuple(resolve_format(f).name for f in format) if format else None, backend=backend,

@@ -20,7 +20,7 @@ def bench_json(released: Path, tmp_path_factory: pytest.TempPathFactory) -> Path
     out = tmp_path_factory.mktemp("bench")
     result = runner.invoke(app, ["bench", str(released / "mnist"), "--batch", "1,32", "--runs", "20", "--warmup", "5",
                                  "--min-seconds", "0.05", "--json", str(out / "r.json"), "--csv", str(out / "r.csv"),
-                                 "--md", str(out / "r.md"), "--no-cold-start"])
+                                 "--md", str(out / "r.md"), "--no-cold-start", "--no-keras-baseline"])
     assert result.exit_code == 0, result.output
     return out / "r.json"
 
@@ -30,7 +30,7 @@ def test_output_validates_against_the_documented_schema(bench_json: Path) -> Non
     jsonschema.validate(data, BENCH_SCHEMA)
     kinds = {(r["format"], r["batch"], r["kind"]) for r in data["rows"]}
     for fmt in ("int8", "f32", "onnx", "onnx-int8"):
-        assert {(fmt, 1, "runtime"), (fmt, 1, "bare"), (fmt, 32, "runtime")} <= kinds
+        assert {(fmt, 1, "runtime"), (fmt, 1, "bare"), (fmt, 1, "numpy_loop"), (fmt, 32, "runtime")} <= kinds
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate({**data, "rows": []}, BENCH_SCHEMA)
 
@@ -49,7 +49,8 @@ def test_ratios_come_from_rows_of_the_same_run(bench_json: Path) -> None:
 
 def test_csv_and_markdown_files(bench_json: Path) -> None:
     csv_lines = bench_json.with_suffix(".csv").read_text().splitlines()
-    assert csv_lines[0].startswith("model,format,backend,threads,batch,kind") and len(csv_lines) == 1 + 16
+    # 4 formats x 2 batches x (runtime, bare, numpy loop)
+    assert csv_lines[0].startswith("model,format,backend,threads,batch,kind") and len(csv_lines) == 1 + 24
     assert "| mnist | int8 | 1 | 1 |" in bench_json.with_suffix(".md").read_text()
 
 
@@ -61,7 +62,12 @@ def test_compare_flags_a_p95_regression(bench_json: Path, tmp_path: Path) -> Non
     same = runner.invoke(app, ["bench-compare", str(bench_json), str(bench_json), "--json"])
     assert same.exit_code == 0 and json.loads(same.stdout)["regressions"] == 0
     worse = runner.invoke(app, ["bench-compare", str(bench_json), str(tmp_path / "slow.json")])
-    assert worse.exit_code == 1 and "REGRESSION" in worse.output
+    assert worse.exit_code == 1 and "1 regression(s) over 10% p95" in worse.output
+
+
+def test_missing_keras_model_is_an_error(released: Path) -> None:
+    result = runner.invoke(app, ["bench", str(released / "mnist"), "--keras", "/nonexistent.keras"])
+    assert result.exit_code == 2 and "does not exist" in result.output
 
 
 def test_compare_rejects_non_results(tmp_path: Path) -> None:
