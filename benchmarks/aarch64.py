@@ -200,10 +200,7 @@ def host_outputs(models: Path, slices: dict[str, np.ndarray]) -> dict[str, np.nd
             model = load(models / name, format=fmt)
             out[f"{name}/{fmt}/probs"] = model.predict(x)
             if model.input_info.scale is not None:
-                tensor = model._adapt_in(x) if model._adapt_in is not None else x
-                if model._batched_tensor_shape is not None:
-                    tensor = tensor.reshape(model._batched_tensor_shape)
-                out[f"{name}/{fmt}/raw"] = model._runner.run(tensor)
+                out[f"{name}/{fmt}/raw"] = model.raw_output(x)
     return out
 
 

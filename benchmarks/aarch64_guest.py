@@ -55,10 +55,7 @@ def main() -> None:
                                        "seconds": time.perf_counter() - t}
             arrays[f"{name}/{fmt}/probs"] = probs
             if model.input_info.scale is not None:  # raw int8 codes: the bit-exact comparison
-                tensor = model._adapt_in(slice_) if model._adapt_in is not None else slice_
-                if model._batched_tensor_shape is not None:
-                    tensor = tensor.reshape(model._batched_tensor_shape)
-                arrays[f"{name}/{fmt}/raw"] = model._runner.run(tensor)
+                arrays[f"{name}/{fmt}/raw"] = model.raw_output(slice_)
         out["bundles"][name] = entry
     buf = io.BytesIO()
     np.savez(buf, **arrays)

@@ -90,11 +90,22 @@ class Model:
                 tensor = self._adapt_in(tensor)
             return self._adapt_out_one(self._runner.run_one(tensor))
         batch, single = self._batch(x)
+        probs = self._adapt_out(self._run_batch(batch))
+        return probs[0] if single else probs
+
+    def raw_output(self, x: Any) -> np.ndarray:
+        """The backend's output before dequantization and activation (int8 codes for int8 TFLite), (N, C).
+
+        For bit-exact comparisons across machines; ``predict`` is what applications want.
+        """
+        return self._run_batch(self._batch(x)[0])
+
+    def _run_batch(self, batch: np.ndarray) -> np.ndarray:
+        """A validated raw batch through input adapter, backend (chunked) and nothing else."""
         tensor = batch if self._adapt_in is None else self._adapt_in(batch)
         if self._batched_tensor_shape is not None:
             tensor = tensor.reshape(self._batched_tensor_shape)
-        probs = self._adapt_out(self._runner.run(tensor))
-        return probs[0] if single else probs
+        return self._runner.run(tensor)
 
     def classify(self, x: Any) -> str | list[str]:
         """Label names: one for a single sample, a list for a batch."""

@@ -177,3 +177,13 @@ def test_cli_help_never_imports_tensorflow(command: str) -> None:
             "print('TF' if 'tensorflow' in sys.modules else 'CLEAN')")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip().splitlines()[-1] == "CLEAN"
+
+
+def test_raw_output_is_the_int8_codes(released: Path, fashion_test) -> None:
+    x = fashion_test[0][:4]
+    model = load(released / "mnist", format="int8")
+    raw = model.raw_output(x)
+    assert raw.dtype == np.int8 and raw.shape == (4, 10)
+    q = model.output_info
+    logits = (raw.astype(np.float64) - q.zero_point) * q.scale
+    np.testing.assert_allclose(model.predict(x), 1 / (1 + np.exp(-logits)), atol=1e-6)  # sigmoid, repaired head
