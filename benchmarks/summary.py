@@ -49,7 +49,7 @@ def parity_table(models_dir: Path, names: list[str]) -> str:
         arts = report["artifacts"]
         for fmt, a in arts.items():
             twin = {"int8": "f32", "onnx-int8": "onnx"}.get(fmt, fmt)
-            head = a["head"] + (" (repaired)" if a.get("repair") else "")
+            head = a["head"] + (" (repaired)" if (a.get("repair") or {}).get("applied") else "")
             lines.append(f"| {name} | {fmt} | {head} | {a['accuracy']:.4f} | {a['accuracy_delta'] * 100:+.2f} | "
                          f"{a['agreement'] * 100:.2f}% | {a['max_abs_prob_diff']:.1e} | "
                          f"{a['size_bytes'] / 1024:.1f} KB | "

@@ -22,7 +22,7 @@ from edgequant.export import manifest_writer, onnx, onnx_int8, parity, tflite
 from edgequant.export.artifact import Artifact, ExportSource
 from edgequant.export.heads import HEAD_ACTIVATIONS, TIE_RATE_LIMIT, head_activation, logits_model
 from edgequant.runtime.errors import ExportError, ParityError
-from edgequant.runtime.fsutil import atomic_write_json, atomic_write_text
+from edgequant.runtime.fsutil import atomic_write_bytes, atomic_write_json, atomic_write_text
 from edgequant.train.datasets import Dataset, load_dataset
 from edgequant.train.registry import ModelSpec
 from edgequant.train.trainer import library_versions, to_tensor
@@ -139,21 +139,48 @@ class _Exporter:
         return parity.evaluate(self.staging, fmt, self.data.x_test, self.data.y_test, self.reference, self.gate)
 
     def export_checked(self, fmt: str) -> parity.ArtifactParity:
-        """Export ``fmt``; for int8 artifacts detect a saturating head and repair it with logits."""
+        """Export ``fmt``; for an int8 artifact whose head ties (or misses the gate), try logits instead
+        and keep whichever is better, recording the attempt either way."""
         self.export(fmt, "probabilities")
-        result = self.check(fmt)
-        saturating = result.tie_rate > TIE_RATE_LIMIT
-        if fmt in REPAIRABLE and "logits" in self.sources and (saturating or not result.passed):
-            naive = result
-            self.export(fmt, "logits")
-            result = self.check(fmt)
-            reason = (f"The naive {self.activation} head saturates: its quantized outputs step by "
-                      f"1/256 and the top scores tie on {naive.tie_rate * 100:.2f}% of test samples."
-                      if saturating else f"The naive head failed the gate ({'; '.join(naive.failures)}).")
-            result.repair = {"reason": reason, "activation": self.activation,
-                             "naive_accuracy": naive.accuracy, "naive_agreement": naive.agreement,
-                             "naive_tie_rate": naive.tie_rate, "naive_failures": naive.failures}
-        return result
+        naive = self.check(fmt)
+        saturating = naive.tie_rate > TIE_RATE_LIMIT
+        if fmt not in REPAIRABLE or "logits" not in self.sources or (naive.passed and not saturating):
+            return naive
+        naive_artifact = self.artifacts[fmt]
+        naive_bytes = naive_artifact.path.read_bytes()
+        self.export(fmt, "logits")
+        repaired = self.check(fmt)
+        applied = repair_helps(naive, repaired)
+        why = (f"The naive {self.activation} head's top scores tie on {naive.tie_rate * 100:.2f}% of test samples."
+               if saturating else f"The naive head failed the gate ({'; '.join(naive.failures)}).")
+        record = {"applied": applied, "activation": self.activation,
+                  "naive_accuracy": naive.accuracy, "naive_agreement": naive.agreement,
+                  "naive_tie_rate": naive.tie_rate, "naive_failures": naive.failures,
+                  "logits_accuracy": repaired.accuracy, "logits_agreement": repaired.agreement,
+                  "logits_tie_rate": repaired.tie_rate}
+        if applied:
+            record["reason"] = (why + " Its quantized outputs step by 1/256, so confident scores collapse onto "
+                                "the same code; logits keep them apart.")
+            repaired.repair = record
+            return repaired
+        # The logits tie just as often: the ties come from the logits' own quantization step, which a
+        # float activation cannot undo. Keep the model's own head; say so in the report.
+        atomic_write_bytes(naive_artifact.path, naive_bytes)
+        self.artifacts[fmt] = naive_artifact
+        record["reason"] = (why + f" Exporting logits did not help (agreement {repaired.agreement * 100:.2f}%, "
+                            f"ties {repaired.tie_rate * 100:.2f}%): the ties come from the logits' quantization "
+                            "step, not from the head, so the model's own head was kept.")
+        naive.repair = record
+        return naive
+
+
+def repair_helps(naive: parity.ArtifactParity, repaired: parity.ArtifactParity) -> bool:
+    """Keep the logits export only if it passes and beats the naive head on agreement or ties."""
+    if not repaired.passed:
+        return False
+    if not naive.passed:
+        return True
+    return repaired.agreement > naive.agreement or repaired.tie_rate < naive.tie_rate * 0.5
 
 
 def export_bundle(spec: ModelSpec, *, run_dir: Path, out_dir: Path, calibration_size: int = 500,
@@ -206,5 +233,6 @@ def _parity_summary(report: parity.ParityReport) -> dict[str, Any]:
     return {"passed": report.passed, "reference_accuracy": report.reference_accuracy,
             "test_samples": report.test_samples, "gate": report.to_dict()["gate"],
             "artifacts": {fmt: {"accuracy": a.accuracy, "agreement": a.agreement,
-                                "max_abs_prob_diff": a.max_abs_prob_diff, "repaired": a.repair is not None}
+                                "max_abs_prob_diff": a.max_abs_prob_diff,
+                                "repaired": bool(a.repair and a.repair["applied"])}
                           for fmt, a in report.artifacts.items()}}

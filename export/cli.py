@@ -49,10 +49,10 @@ def export_command(
         print_json({n: r.to_dict() for n, r in results.items()})
     else:
         for n, report in results.items():
-            console.print(to_markdown(report), markup=False)
+            typer.echo(to_markdown(report))
             console.print(f"[green]{n}: bundle written to {out / n}[/]")
     for exc in failed:
-        err_console.print(to_markdown(exc.report), markup=False)
+        typer.echo(to_markdown(exc.report), err=True)
         err_console.print(f"[bold red]error:[/] {exc.one_line()}", highlight=False, soft_wrap=True)
     if failed:
         raise typer.Exit(2)

@@ -137,10 +137,12 @@ def to_markdown(report: ParityReport) -> str:
     if not repairs:
         lines.append("None needed.")
     for fmt, r in repairs:
-        lines.append(f"- **{fmt}**: {r['reason']} Naive int8 head: accuracy {r['naive_accuracy']:.4f}, "
-                     f"agreement {r['naive_agreement'] * 100:.2f}%, tied top scores on "
-                     f"{r['naive_tie_rate'] * 100:.2f}% of test samples. Repaired: logits exported, "
-                     f"{r['activation']} applied in float by the runtime.")
+        outcome = (f"Repaired: logits exported, {r['activation']} applied in float by the runtime."
+                   if r["applied"] else "Not applied.")
+        lines.append(f"- **{fmt}**: {r['reason']} Naive head: accuracy {r['naive_accuracy']:.4f}, agreement "
+                     f"{r['naive_agreement'] * 100:.2f}%, ties {r['naive_tie_rate'] * 100:.2f}%. Logits head: "
+                     f"accuracy {r['logits_accuracy']:.4f}, agreement {r['logits_agreement'] * 100:.2f}%, ties "
+                     f"{r['logits_tie_rate'] * 100:.2f}%. {outcome}")
     c = report.calibration
     lines += ["", "## Quantization diagnostics", "",
               f"- calibration: {c['samples']} training samples drawn with seed {c['seed']}",

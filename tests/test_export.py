@@ -56,11 +56,25 @@ def test_sigmoid_head_is_repaired(short_bundles: Path) -> None:
     report = json.loads((short_bundles / "mnist" / "parity.json").read_text())
     for fmt in ("int8", "onnx-int8"):
         art = report["artifacts"][fmt]
-        assert art["repair"] is not None and art["head"] == "logits"
+        assert art["repair"]["applied"] and art["head"] == "logits"
         assert art["repair"]["naive_tie_rate"] > art["tie_rate"]
         assert "sigmoid" in art["repair"]["reason"]
     entry = load_manifest(short_bundles / "mnist").artifacts["int8"]
     assert entry["output"]["kind"] == "logits" and entry["output"]["activation"] == "sigmoid"
+
+
+def _parity(agreement: float, ties: float, failures: list[str] | None = None):
+    from edgequant.export.parity import ArtifactParity
+
+    return ArtifactParity("int8", 0.9, 0.0, agreement, 0.1, [], [], ties, 1, "x", failures or [])
+
+
+def test_repair_is_kept_only_when_it_helps() -> None:
+    from edgequant.export.bundle import repair_helps
+
+    assert repair_helps(_parity(0.96, 0.09, ["agreement"]), _parity(0.998, 0.003))  # the MNIST sigmoid case
+    assert not repair_helps(_parity(0.9927, 0.0138), _parity(0.9927, 0.0138))  # softmax: same ties either way
+    assert not repair_helps(_parity(0.96, 0.09, ["agreement"]), _parity(0.97, 0.01, ["agreement"]))
 
 
 def test_zero_calibration_fails_the_gate_and_keeps_the_old_bundle(short_runs: Path, short_bundles: Path,

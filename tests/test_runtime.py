@@ -30,7 +30,8 @@ def test_single_and_batch_agree(released: Path, fashion_test, fmt: str) -> None:
     model = load(released / "fashion-mnist", format=fmt, threads=1)
     batch = model.predict(x[:8])
     assert batch.shape == (8, 10) and batch.dtype == np.float32
-    np.testing.assert_allclose(batch.sum(axis=1), 1.0, atol=1e-3)  # softmax head, even when repaired
+    # A softmax head: sums are 1, up to the 1/256 output step when the int8 head itself is kept.
+    np.testing.assert_allclose(batch.sum(axis=1), 1.0, atol=1e-3 if not FORMATS[fmt].quantized else 0.03)
     for i in range(8):
         np.testing.assert_allclose(model.predict(x[i]), batch[i], atol=1e-6)
     assert model.classify(x[0]) in model.labels
