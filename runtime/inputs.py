@@ -14,6 +14,10 @@ IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg"}
 SUFFIXES = IMAGE_SUFFIXES | {".npy", ".csv"}
 
 
+def _readable(path: Path) -> bool:
+    return os.access(path, os.R_OK)
+
+
 def check_readable(path: Path) -> None:
     """Missing, directory and unreadable paths each get their own message."""
     if not path.exists():
@@ -22,7 +26,7 @@ def check_readable(path: Path) -> None:
     if path.is_dir():
         raise InputError(f"input {path} is a directory", expected="a file", got="a directory",
                          fix="pass the files inside it, e.g. DIR/*.png")
-    if not os.access(path, os.R_OK):
+    if not _readable(path):
         raise InputError(f"input {path} is not readable", expected="read permission", got="permission denied",
                          fix=f"chmod +r {path}")
 

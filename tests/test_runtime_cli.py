@@ -82,7 +82,7 @@ def test_unreadable_input(released: Path, tmp_path: Path, monkeypatch: pytest.Mo
     if os.geteuid() == 0:  # root reads anything; make the permission check see what a user would
         from edgequant.runtime import inputs
 
-        monkeypatch.setattr(inputs.os, "access", lambda p, mode: False)
+        monkeypatch.setattr(inputs, "_readable", lambda p: False)
     result = invoke("predict", released / "mnist", path)
     assert result.exit_code == 2 and "not readable" in result.output
 
