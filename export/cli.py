@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from edgequant.runtime.clikit import console, err_console, handle_errors, print_json, progress_bar
+from edgequant.runtime.clikit import console, handle_errors, print_error, print_json, progress_bar
 from edgequant.runtime.errors import ParityError
 from edgequant.runtime.extras import require_training
 from edgequant.train.registry import REGISTRY, get_spec, resolve_names
@@ -53,7 +53,7 @@ def export_command(
             console.print(f"[green]{n}: bundle written to {out / n}[/]")
     for exc in failed:
         typer.echo(to_markdown(exc.report), err=True)
-        err_console.print(f"[bold red]error:[/] {exc.one_line()}", highlight=False, soft_wrap=True)
+        print_error(exc.one_line())
     if failed:
         raise typer.Exit(2)
 

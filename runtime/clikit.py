@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from edgequant.runtime.errors import EdgequantError
@@ -27,11 +28,15 @@ def handle_errors(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except EdgequantError as exc:
-            err_console.print(f"[bold red]error:[/] {exc.one_line()}", highlight=False, soft_wrap=True,
-                              markup=True)
+            print_error(exc.one_line())
             raise typer.Exit(exc.exit_code) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def print_error(message: str) -> None:
+    """``error: <message>`` on stderr as one line; the message is escaped (``[train]`` is not markup)."""
+    err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
 
 
 def print_json(obj: Any) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from edgequant.runtime.clikit import console, handle_errors, print_json
@@ -90,7 +91,8 @@ def predict_command(
     for r in results:
         where = r["input"] + (f"[{r['row']}]" if r["row"] else "")
         extra = "" if top == 1 else "  (" + ", ".join(f"{t['label']} {t['probability']:.4f}" for t in r["top"]) + ")"
-        console.print(f"{where}: [bold]{r['label']}[/] {r['probability']:.4f}{extra}", highlight=False)
+        console.print(f"{escape(where)}: [bold]{escape(r['label'])}[/] {r['probability']:.4f}{escape(extra)}",
+                      highlight=False)
 
 
 def eval_command(
@@ -133,7 +135,7 @@ def verify_command(
     else:
         table = Table("artifact", "check", "result", "detail", title=f"verify {bundle}")
         for c in checks:
-            table.add_row(c.artifact, c.check, "[green]ok[/]" if c.ok else "[red]FAIL[/]", c.detail)
+            table.add_row(c.artifact, c.check, "[green]ok[/]" if c.ok else "[red]FAIL[/]", escape(c.detail))
         console.print(table)
         console.print("[green]verified[/]" if passed else "[red]verification failed[/]")
     if not passed:
@@ -155,10 +157,10 @@ def doctor_command(json_out: bool = typer.Option(False, "--json", help="Machine-
         table = Table("backend", "status", "version", "detail")
         for b in report["backends"]:
             colour = {"ok": "green", "missing": "yellow"}.get(b["status"], "red")
-            table.add_row(b["backend"], f"[{colour}]{b['status']}[/]", b.get("version", "-"), b["detail"])
+            table.add_row(b["backend"], f"[{colour}]{b['status']}[/]", b.get("version", "-"), escape(b["detail"]))
         console.print(table)
         for warning in report["warnings"]:
-            console.print(f"[yellow]warning:[/] {warning}", highlight=False)
+            console.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False)
     if not report["ok"]:
         raise typer.Exit(1)
 

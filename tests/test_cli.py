@@ -49,3 +49,10 @@ def test_missing_dataset_from_the_real_console_script(tmp_path: Path) -> None:
     assert "dataset 'fashion-mnist' not found" in proc.stderr
     assert "Traceback" not in proc.stderr and "Traceback" not in proc.stdout
     assert len([line for line in proc.stderr.splitlines() if line.startswith("error:")]) == 1
+
+
+def test_error_text_is_not_eaten_as_markup(capsys: pytest.CaptureFixture[str]) -> None:
+    from edgequant.runtime.clikit import print_error
+
+    print_error("training needs TensorFlow. Fix: pip install 'edgequant[train]'")
+    assert "pip install 'edgequant[train]'" in capsys.readouterr().err
