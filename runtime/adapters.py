@@ -16,6 +16,7 @@ import numpy as np
 
 from edgequant.runtime import preprocessing
 from edgequant.runtime.backends import TensorInfo
+from edgequant.runtime.errors import InputError
 
 InputAdapter = Callable[[np.ndarray], np.ndarray] | None
 OutputAdapter = Callable[[np.ndarray], np.ndarray]
@@ -137,11 +138,18 @@ def _exp_table(tensor: TensorInfo) -> np.ndarray:
 def output_adapter(activation: str, tensor: TensorInfo) -> OutputAdapter:
     """A function model output (N, C) -> float32 probabilities (N, C)."""
     if tensor.scale is None:
-        if activation == "sigmoid":
-            return lambda y: _sigmoid(y.astype(np.float32, copy=False))
-        if activation == "softmax":
-            return lambda y: _softmax(y.astype(np.float32, copy=False))
-        return lambda y: y.astype(np.float32, copy=False)
+        activate = {"sigmoid": _sigmoid, "softmax": _softmax}.get(activation, lambda v: v)
+
+        def finite(y: np.ndarray) -> np.ndarray:
+            probs = activate(y.astype(np.float32, copy=False))
+            if not np.isfinite(probs).all():  # a float model overflowed inside: never hand back NaN
+                rows = int(np.count_nonzero(~np.isfinite(probs).all(axis=-1)))
+                raise InputError("the model produced NaN/Inf for this input", expected="inputs on the scale "
+                                 "the model was trained on", got=f"non-finite outputs for {rows} sample(s)",
+                                 fix="check the feature units; values this large overflow float32 inside the model")
+            return probs
+
+        return finite
     signed = tensor.dtype == np.int8
     codes = np.arange(256, dtype=np.uint8).view(np.int8) if signed else np.arange(256)
     values = (codes.astype(np.float64) - tensor.zero_point) * tensor.scale

@@ -4,7 +4,7 @@ Casting rules (raw input as the manifest's ``input.raw_dtype`` describes it):
   - uint8 raw (images): uint8 passes; other integer arrays pass if every value is in 0..255;
     floats, bools and anything else are refused (pass raw pixels; the runtime scales them).
   - float32 raw (features): float32 passes; float16/float64 and integers are cast to float32;
-    NaN, +-Inf, and values that overflow float32 are refused.
+    NaN, +-Inf, and values so large that preprocessing would overflow float32 are refused.
 A single sample has the raw shape; a batch has one more leading dimension, of size >= 1.
 """
 
@@ -50,7 +50,8 @@ def check_uint8(x: np.ndarray) -> np.ndarray:
                      "scaled them; the runtime applies the bundle's preprocessing itself")
 
 
-def check_float(x: np.ndarray) -> np.ndarray:
+def check_float(x: np.ndarray, limit: float = FLOAT32_MAX) -> np.ndarray:
+    """Finite numbers whose magnitude stays within ``limit`` (so preprocessing cannot overflow float32)."""
     if x.dtype.kind not in "fiu":
         raise InputError("input has the wrong dtype", expected="float32 (float16/float64 and integers are cast)",
                          got=str(x.dtype), fix="pass a numeric array")
@@ -59,10 +60,20 @@ def check_float(x: np.ndarray) -> np.ndarray:
         if bad:
             raise InputError("input contains NaN or Inf", expected="finite numbers",
                              got=f"{bad} non-finite values", fix="clean or impute the features before predicting")
-        if x.dtype.itemsize > 4 and np.abs(x).max() > FLOAT32_MAX:
-            raise InputError("input values overflow float32", expected=f"|x| <= {FLOAT32_MAX:.3g}",
-                             got=f"max |x| = {float(np.abs(x).max()):.3g}", fix="check the feature units")
+    if x.size and max(-float(x.min()), float(x.max())) > limit:
+        raise InputError("input values are too large", expected=f"|x| <= {limit:.3g} (beyond it the "
+                         "preprocessing overflows float32)", got=f"max |x| = {float(np.abs(x).max()):.3g}",
+                         fix="check the feature units")
     return x.astype(np.float32, copy=False)
+
+
+def safe_float_limit(pre: dict) -> float:
+    """The largest |raw value| whose preprocessed value (x * a + b) still fits in float32, with 2x headroom."""
+    from edgequant.runtime.preprocessing import affine_terms
+
+    a, b = affine_terms(pre)
+    a, b = np.abs(np.asarray(a, dtype=np.float64)), np.abs(np.asarray(b, dtype=np.float64))
+    return float(np.min((FLOAT32_MAX / 2 - b) / np.maximum(a, 1e-300)))
 
 
 DTYPE_CHECKS = {"uint8": check_uint8, "float32": check_float}

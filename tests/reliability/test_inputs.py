@@ -26,8 +26,9 @@ def shapes(raw: tuple[int, ...]) -> st.SearchStrategy:
 
 @pytest.fixture(scope="module")
 def models(released: Path):
-    return {"image": load(released / "mnist", format="int8"), "features": load(released / "breast-cancer",
-                                                                              format="onnx-int8")}
+    return {"image": load(released / "mnist", format="int8"),
+            "features": load(released / "breast-cancer", format="onnx-int8"),
+            "float features": load(released / "breast-cancer", format="f32")}
 
 
 def check(model, x: np.ndarray) -> None:
@@ -49,12 +50,13 @@ def test_image_model_any_array(models, data) -> None:
     check(models["image"], x)
 
 
+@pytest.mark.parametrize("which", ["features", "float features"])
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
 @given(data=st.data())
-def test_feature_model_any_array(models, data) -> None:
+def test_feature_model_any_array(models, which: str, data) -> None:
     dtype = data.draw(DTYPES)
     x = data.draw(hnp.arrays(dtype, shapes((30,))))
-    check(models["features"], x)
+    check(models[which], x)
 
 
 def test_float64_into_float_model_is_cast(models) -> None:
@@ -70,3 +72,8 @@ def test_float_into_uint8_model_is_refused(models) -> None:
 def test_huge_integers_saturate_inside_the_int8_range(models) -> None:
     probs = models["features"].predict(np.full(30, 10**9, dtype=np.int64))
     assert np.isfinite(probs).all()
+
+
+def test_values_that_would_overflow_preprocessing_are_refused(models) -> None:
+    with pytest.raises(InputError, match="too large"):
+        models["float features"].predict(np.full(30, 3e38, dtype=np.float32))
