@@ -29,13 +29,12 @@ class Model:
         self.backend = spec.name
         self.backend_version = backends.backend_version(self.backend_module_name, module)
         path = manifest.path_of(fmt.name)
-        data = modelfile.load_artifact_bytes(path, self.artifact, fmt.kind, verify_hash=verify, strict=strict)
+        data, locations = modelfile.load_artifact_bytes(path, self.artifact, fmt.kind, verify_hash=verify,
+                                                        strict=strict)
         source: bytes | str = data
-        if fmt.kind == "onnx":
-            locations = onnxcheck.external_data_locations(data, path)
-            if locations:  # ORT resolves external data relative to the file, so load by path
-                modelfile.check_external_data(locations, manifest.bundle_dir, self.artifact)
-                source = str(path)
+        if locations:  # ORT resolves external data relative to the file, so load by path
+            modelfile.check_external_data(locations, manifest.bundle_dir, self.artifact)
+            source = str(path)
         self.size_bytes = len(data)
         self.threads = threads
         try:

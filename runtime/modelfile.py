@@ -60,15 +60,17 @@ def check_tflite(data: bytes, path: Path) -> None:
                              got=str(root), fix="re-export the bundle")
 
 
-def check_onnx(data: bytes, path: Path, *, strict: bool = False) -> None:
+def check_onnx(data: bytes, path: Path, *, strict: bool = False) -> list[str]:
+    """Parse check (and onnx.checker when ``strict``); returns the external-data locations."""
     from edgequant.runtime import onnxcheck
 
-    onnxcheck.check_model_bytes(data, path, strict=strict)
+    return onnxcheck.check_model_bytes(data, path, strict=strict)
 
 
 def load_artifact_bytes(path: Path, artifact: dict[str, Any], kind: str, *, verify_hash: bool = True,
-                        strict: bool = False) -> bytes:
-    """Read an artifact, check its size, hash and format; return the bytes for the backend."""
+                        strict: bool = False) -> tuple[bytes, list[str]]:
+    """Read an artifact, check its size, hash and format; return the bytes for the backend and, for ONNX,
+    the external-data locations it names (checked by ``check_external_data``)."""
     data = read_regular_file(path)
     if verify_hash:
         if len(data) != artifact["bytes"]:
@@ -81,9 +83,8 @@ def load_artifact_bytes(path: Path, artifact: dict[str, Any], kind: str, *, veri
                                  "re-export or re-download the bundle")
     if kind == "tflite":
         check_tflite(data, path)
-    else:
-        check_onnx(data, path, strict=strict)
-    return data
+        return data, []
+    return data, check_onnx(data, path, strict=strict)
 
 
 def check_external_data(locations: list[str], bundle_dir: Path, artifact: dict[str, Any]) -> None:

@@ -126,17 +126,19 @@ def op_types(data: bytes) -> list[str]:
     return ops
 
 
-def check_model_bytes(data: bytes, path: Path, *, strict: bool = False) -> None:
-    """Wire-format parse check; ``strict`` adds onnx.checker when the ``onnx`` package is installed."""
-    external_data_locations(data, path)
+def check_model_bytes(data: bytes, path: Path, *, strict: bool = False) -> list[str]:
+    """Wire-format parse check, returning the external-data locations; ``strict`` adds onnx.checker
+    when the ``onnx`` package is installed."""
+    locations = external_data_locations(data, path)
     if not strict:
-        return
+        return locations
     try:
         import onnx
     except ImportError:
-        return
+        return locations
     try:
         onnx.checker.check_model(onnx.load_model_from_string(data))
     except Exception as exc:  # the checker raises several types; all mean "invalid model"
         raise ModelFileError(f"{path} fails onnx.checker", expected="a valid ONNX model",
                              got=str(exc).splitlines()[0][:200], fix="re-export the bundle") from None
+    return locations
