@@ -6,8 +6,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from edgequant.runtime.modelfile import sha256_bytes
-
 
 @dataclass(frozen=True)
 class ExportSource:
@@ -36,11 +34,3 @@ class Artifact:
     head: str
     activation: str  # applied by the runtime after the output
     notes: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def size(self) -> int:
-        return self.path.stat().st_size
-
-    @property
-    def sha256(self) -> str:
-        return sha256_bytes(self.path.read_bytes())

@@ -22,7 +22,7 @@ from edgequant.export import manifest_writer, onnx, onnx_int8, parity, tflite
 from edgequant.export.artifact import Artifact, ExportSource
 from edgequant.export.heads import HEAD_ACTIVATIONS, TIE_RATE_LIMIT, head_activation, logits_model
 from edgequant.runtime.errors import ExportError, ParityError
-from edgequant.runtime.fsutil import atomic_write_bytes, atomic_write_json, atomic_write_text
+from edgequant.runtime.fsutil import atomic_write_bytes, atomic_write_json, atomic_write_text, remove_stray_temps
 from edgequant.train.datasets import Dataset, load_dataset
 from edgequant.train.registry import ModelSpec
 from edgequant.train.trainer import library_versions, to_tensor
@@ -70,8 +70,9 @@ def staging_dir(target: Path) -> Path:
 
 
 def recover(target: Path) -> list[Path]:
-    """Clean up after a killed export: drop stale staging folders, restore a bundle left mid-swap."""
-    removed = []
+    """Clean up after a killed export: drop stale staging folders and temp files, restore a bundle
+    left mid-swap."""
+    removed = remove_stray_temps(target.parent) + remove_stray_temps(target)
     for stale in target.parent.glob(f".{target.name}.staging-*"):
         shutil.rmtree(stale, ignore_errors=True)
         removed.append(stale)
@@ -108,6 +109,7 @@ class _Exporter:
             self.sources["logits"] = ExportSource(logits_model(model), spec.input_shape, spec.raw_dtype,
                                                   "logits", self.activation)
         self.artifacts: dict[str, Artifact] = {}
+        self.versions = library_versions()  # read once: the manifest is rewritten after every check
 
     def export(self, fmt: str, head: str) -> Artifact:
         artifact = EXPORTERS[fmt](self.sources[head], self.staging, calibration=self.calibration)
@@ -120,7 +122,7 @@ class _Exporter:
 
         n_labels = len(self.spec.labels)
         entries = {fmt: manifest_writer.basic_entry(art, n_labels) for fmt, art in self.artifacts.items()}
-        manifest = manifest_writer.build(self.spec, self.pre, entries, versions=library_versions(),
+        manifest = manifest_writer.build(self.spec, self.pre, entries, versions=self.versions,
                                          training=self.training)
         manifest_writer.write(self.staging, manifest)
         if final:

@@ -120,23 +120,32 @@ def output_adapters(activation: str, tensor: TensorInfo) -> tuple[OutputAdapter,
 
     The batch one maps (N, C) -> (N, C); the one-row one maps (1, C) -> (C,).
     """
-    batch = output_adapter(activation, tensor)
-    if activation == "softmax" and tensor.scale is not None and tensor.shape[-1] <= 64:
-        return batch, _softmax_one_from_table(_exp_table(tensor), batch)
+    if activation == "softmax" and tensor.scale is not None:
+        values = _code_values(tensor)
+        exp_table = _exp_table(values)
+        batch = _softmax_from_table(exp_table, values.astype(np.float32), tensor.dtype == np.int8)
+        if tensor.shape[-1] <= 64:
+            return batch, _softmax_one_from_table(exp_table, batch)
+    else:
+        batch = _output_adapter(activation, tensor)
     return batch, lambda y: batch(y)[0]
 
 
-def _exp_table(tensor: TensorInfo) -> np.ndarray:
-    """exp(value - max value) for every int8/uint8 code, indexed by the raw byte; subnormals stored as 0."""
+def _code_values(tensor: TensorInfo) -> np.ndarray:
+    """The real value of every int8/uint8 code, indexed by the code's raw byte (float64)."""
     codes = np.arange(256, dtype=np.uint8).view(np.int8) if tensor.dtype == np.int8 else np.arange(256)
-    values = (codes.astype(np.float64) - tensor.zero_point) * tensor.scale
+    return (codes.astype(np.float64) - tensor.zero_point) * tensor.scale
+
+
+def _exp_table(values: np.ndarray) -> np.ndarray:
+    """exp(value - max value) per code; entries that would be float32 subnormals are stored as 0."""
     table = np.exp(values - values.max())  # relative to the largest code: never overflows
     table[table < FLOAT32_TINY] = 0.0
     return table.astype(np.float32)
 
 
-def output_adapter(activation: str, tensor: TensorInfo) -> OutputAdapter:
-    """A function model output (N, C) -> float32 probabilities (N, C)."""
+def _output_adapter(activation: str, tensor: TensorInfo) -> OutputAdapter:
+    """Float outputs (activation in numpy, NaN/Inf refused) or a quantized sigmoid/identity table."""
     if tensor.scale is None:
         activate = {"sigmoid": _sigmoid, "softmax": _softmax}.get(activation, lambda v: v)
 
@@ -150,11 +159,7 @@ def output_adapter(activation: str, tensor: TensorInfo) -> OutputAdapter:
             return probs
 
         return finite
-    signed = tensor.dtype == np.int8
-    codes = np.arange(256, dtype=np.uint8).view(np.int8) if signed else np.arange(256)
-    values = (codes.astype(np.float64) - tensor.zero_point) * tensor.scale
-    if activation == "softmax":
-        return _softmax_from_table(_exp_table(tensor), values.astype(np.float32), signed)
+    values = _code_values(tensor)
     table = (_sigmoid(values) if activation == "sigmoid" else values).astype(np.float32)
     take = table.take
-    return (lambda y: take(y.view(np.uint8))) if signed else take
+    return (lambda y: take(y.view(np.uint8))) if tensor.dtype == np.int8 else take

@@ -51,11 +51,11 @@ class Model:
         tensor_shape = tuple(int(d) for d in inp["tensor_shape"])
         self._batched_tensor_shape = (-1, *tensor_shape) if tensor_shape != self.raw_shape else None
         self._one_shape = (1, *tensor_shape)
-        self._check_dtype = validation.DTYPE_CHECKS[self.raw_dtype]
         if self.raw_dtype == "float32":
             limit = validation.safe_float_limit(manifest.preprocessing)
             self._check_dtype = lambda arr: validation.check_float(arr, limit)
-        self._raw_np_dtype = np.dtype(self.raw_dtype)
+        else:
+            self._check_dtype = validation.DTYPE_CHECKS[self.raw_dtype]
         self._uint8_fast = self.raw_dtype == "uint8"
         runner_in, runner_out = self._runner.input, self._runner.output
         if runner_out.shape[-1] != len(self.labels):

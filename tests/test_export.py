@@ -119,9 +119,11 @@ def test_recover_cleans_stale_staging_and_restores_a_half_swapped_bundle(short_b
                                                                          tmp_path: Path) -> None:
     target = tmp_path / "mnist"
     (tmp_path / ".mnist.staging-999").mkdir()
+    stray = tmp_path / ".edgequant-tmp-abc"  # an atomic write killed before its rename
+    stray.write_text("partial")
     shutil.copytree(short_bundles / "mnist", tmp_path / ".mnist.old-998")  # killed between the renames
     bundle_module.recover(target)
-    assert not (tmp_path / ".mnist.staging-999").exists()
+    assert not (tmp_path / ".mnist.staging-999").exists() and not stray.exists()
     assert all(c.ok for c in verify_bundle(target))
 
 
