@@ -59,5 +59,44 @@ def train_command(
                       f"{m['accuracy_floor']}) -> {r.out_dir}")
 
 
+
+
+DEFAULT_SWEEP_RUNS = DEFAULT_RUNS / "sweeps"
+DEFAULT_SWEEP_RESULTS = Path("benchmarks") / "results"
+
+
+def sweep_command(
+    name: str = typer.Argument(..., help=f"Model name or 'all': {', '.join(REGISTRY)}."),
+    seeds: str = typer.Option("10", help="A count (30 = seeds 0-29), a range (5-9) or a list (1,4,9)."),
+    epochs: int | None = typer.Option(None, help="Epochs (default: the published setting)."),
+    data_dir: Path | None = typer.Option(None, help="Folder holding <dataset>/ IDX files."),
+    runs_dir: Path = typer.Option(DEFAULT_SWEEP_RUNS, help="Parent of the per-seed run folders "
+                                  "(<runs-dir>/<name>/seed-N); finished runs made the same way are reused."),
+    out: Path = typer.Option(DEFAULT_SWEEP_RESULTS, help="Where seed-sweep-<name>.json/.md/.png go."),
+    limit: int | None = typer.Option(None, help="Train on the first N training samples only (quick runs)."),
+    json_out: bool = typer.Option(False, "--json", help="Print the summaries as JSON."),
+) -> None:
+    """Train under many seeds at the published settings: spread, share meeting the floor, validation vs test."""
+    from edgequant.train.sweep import headline, parse_seeds, write
+
+    names = resolve_names(name)
+    seed_list = parse_seeds(seeds)
+    require_training()
+    from edgequant.train.sweep import run_sweep
+
+    results = {}
+    with progress_bar(disable=json_out) as progress:
+        for model_name in names:
+            result = run_sweep(get_spec(model_name), seeds=seed_list, runs_dir=runs_dir / model_name,
+                               epochs=epochs, data_dir=data_dir, limit=limit, progress=progress)
+            results[model_name] = (result, write(result, out))
+    if json_out:
+        print_json({n: r["summary"] | {"files": [str(p) for p in files]} for n, (r, files) in results.items()})
+        return
+    for result, files in results.values():
+        console.print(f"{headline(result)} -> {files[0]}, {files[1].name}, {files[2].name}", highlight=False)
+
+
 def register(app: typer.Typer) -> None:
     app.command("train")(handle_errors(train_command))
+    app.command("sweep")(handle_errors(sweep_command))

@@ -135,3 +135,38 @@ def write_all(out: Path, spec: ModelSpec, data: Dataset, probs: np.ndarray, metr
     plot_confusion(metrics["confusion_matrix"], list(spec.labels), out / "confusion.png", spec.name)
     plot_eda(spec, data, out / "eda.png")
     atomic_write_text(out / "report.md", render_report(spec, data, probs, metrics))
+
+
+def plot_seed_sweep(result: dict[str, Any], path: Path) -> None:
+    """Test accuracy per seed against the floor, and (with a validation split) validation vs test."""
+    plt = _pyplot()
+    runs, summary = result["runs"], result["summary"]
+    test = np.array([r["test_accuracy"] for r in runs])
+    has_val = all(r["final_val_accuracy"] is not None for r in runs)
+    fig, axes = plt.subplots(1, 2 if has_val else 1, figsize=(11 if has_val else 6, 3.8), squeeze=False)
+    ax = axes[0, 0]
+    order = np.argsort(test)
+    colors = ["tab:green" if t >= summary["floor"] else "tab:red" for t in test[order]]
+    ax.scatter(np.arange(len(test)), test[order], c=colors, s=18, zorder=3)
+    ax.axhline(summary["floor"], color="black", linestyle="--", label=f"floor {summary['floor']}")
+    ax.axhline(summary["mean"], color="tab:blue", alpha=0.6, label=f"mean {summary['mean']:.4f}")
+    ax.set_xlabel("seeds, sorted by test accuracy")
+    ax.set_ylabel("test accuracy")
+    ax.set_title(f"{summary['meets_floor']}/{summary['seeds']} seeds meet the floor")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    if has_val:
+        ax = axes[0, 1]
+        val = np.array([r["final_val_accuracy"] for r in runs])
+        ax.scatter(val, test, s=18, zorder=3)
+        ax.axhline(summary["floor"], color="black", linestyle="--")
+        published = result["published"]
+        if "validation" in published["what"]:
+            ax.axvline(published["accuracy"], color="tab:orange", label=f"published {published['accuracy']:.4f}")
+            ax.legend(fontsize=8)
+        ax.set_xlabel("final validation accuracy")
+        ax.set_ylabel("test accuracy")
+        ax.set_title("does validation predict test?")
+        ax.grid(alpha=0.3)
+    fig.suptitle(f"{result['model']}: seed sweep at the published settings")
+    _save(fig, path)
