@@ -14,6 +14,7 @@ from edgequant.runtime.manifest import Manifest, load_manifest
 from edgequant.runtime.runners import make_runner
 
 _UINT8 = np.dtype(np.uint8)  # builtin dtypes are singletons: `is` is the cheapest exact check
+_FLOAT32 = np.dtype(np.float32)
 
 
 class Model:
@@ -51,12 +52,14 @@ class Model:
         tensor_shape = tuple(int(d) for d in inp["tensor_shape"])
         self._batched_tensor_shape = (-1, *tensor_shape) if tensor_shape != self.raw_shape else None
         self._one_shape = (1, *tensor_shape)
+        self._float_limit = np.inf
         if self.raw_dtype == "float32":
-            limit = validation.safe_float_limit(manifest.preprocessing)
+            limit = self._float_limit = validation.safe_float_limit(manifest.preprocessing)
             self._check_dtype = lambda arr: validation.check_float(arr, limit)
         else:
             self._check_dtype = validation.DTYPE_CHECKS[self.raw_dtype]
-        self._uint8_fast = self.raw_dtype == "uint8"
+        # The one raw dtype a single sample may arrive in to skip the general checks.
+        self._fast_dtype = {"uint8": _UINT8, "float32": _FLOAT32}.get(self.raw_dtype)
         runner_in, runner_out = self._runner.input, self._runner.output
         if runner_out.shape[-1] != len(self.labels):
             raise ManifestError("labels do not match the model output", expected=f"{runner_out.shape[-1]} labels",
@@ -85,8 +88,11 @@ class Model:
 
     def predict(self, x: Any) -> np.ndarray:
         """Probabilities: shape (C,) for one raw sample, (N, C) for a batch."""
-        if self._uint8_fast and type(x) is np.ndarray and x.dtype is _UINT8 and x.shape == self.raw_shape:
-            # Hot path: one uint8 image is valid by construction (right shape, no NaN, in range).
+        if type(x) is np.ndarray and x.dtype is self._fast_dtype and x.shape == self.raw_shape and (
+                x.dtype is _UINT8 or -self._float_limit <= x.min() and x.max() <= self._float_limit):
+            # Hot path for one sample: a uint8 image is valid by construction; for floats, NaN
+            # propagates through min/max and fails the range test, so one test rules out NaN, Inf
+            # and overflow. Anything that fails it takes the general path and its precise error.
             tensor = x.reshape(self._one_shape)
             if self._adapt_in is not None:
                 tensor = self._adapt_in(tensor)

@@ -78,13 +78,17 @@ def test_integer_pixels_in_range_are_accepted(released: Path, fashion_test) -> N
 
 
 @pytest.mark.parametrize("value, match", [(np.nan, "NaN or Inf"), (np.inf, "NaN or Inf"), (-np.inf, "NaN or Inf"),
-                                          (1e300, "too large")])
-def test_feature_input_errors(released: Path, value: float, match: str) -> None:
-    model = load(released / "breast-cancer")
-    row = np.ones(30)
+                                          (1e37, "too large"), (-1e37, "too large")])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])  # float32 takes the single-sample hot path
+@pytest.mark.parametrize("fmt", ["int8", "f32"])
+def test_feature_input_errors(released: Path, value: float, match: str, dtype: type, fmt: str) -> None:
+    model = load(released / "breast-cancer", format=fmt)
+    row = np.ones(30, dtype=dtype)
     row[3] = value
     with pytest.raises(InputError, match=match):
         model.predict(row)
+    with pytest.raises(InputError, match=match):
+        model.predict(row[None])
 
 
 def test_unknown_format_suggests(released: Path) -> None:
