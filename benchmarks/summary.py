@@ -105,8 +105,9 @@ def seeds_table(paths: list[Path]) -> str:
     if not paths:
         return "_No seed sweep yet: `edgequant sweep mnist --seeds 30`._"
     lines = ["| model | seeds | test accuracy mean ± std | min | median | max | floor | seeds meeting floor "
-             "(95% CI) | default seed 0 | best-validation seed on test | validation-test correlation | report |",
-             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+             "(95% CI) | default seed 0 | best-validation seed on test | validation-test correlation | "
+             "CV mean over seeds: min-max, meeting CV floor | report |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for path in paths:
         r = _load(path)
         s, v = r["summary"], r["summary"].get("validation")
@@ -114,9 +115,11 @@ def seeds_table(paths: list[Path]) -> str:
         default = "-" if not s["default_seed"] else f"{s['default_seed']['test_accuracy']:.4f}"
         best = "-" if not v else f"{v['best_seed_test_accuracy']:.4f} (seed {v['best_seed']})"
         corr = "-" if not v or v["test_correlation"] is None else f"{v['test_correlation']:+.2f}"
+        c = s.get("cross_validation")
+        cv = "-" if not c else (f"{c['min']:.4f}-{c['max']:.4f}, {c['meets_floor']}/{s['seeds']} >= {c['floor']}")
         lines.append(f"| {r['model']} | {s['seeds']} | {s['mean']:.4f} ± {s['std']:.4f} | {s['min']:.4f} | "
                      f"{s['median']:.4f} | {s['max']:.4f} | {s['floor']} | {s['meets_floor']}/{s['seeds']} "
-                     f"({low:.0%}-{high:.0%}) | {default} | {best} | {corr} | "
+                     f"({low:.0%}-{high:.0%}) | {default} | {best} | {corr} | {cv} | "
                      f"[{path.with_suffix('.md').name}](benchmarks/results/{path.with_suffix('.md').name}) |")
     return "\n".join(lines)
 

@@ -89,3 +89,23 @@ def test_sweep_cli_bad_seeds_is_one_line() -> None:
     result = CliRunner().invoke(app, ["sweep", "mnist", "--seeds", "ten"])
     assert result.exit_code == 2
     assert "expected a count" in result.output and "Traceback" not in result.output
+
+
+def test_sweep_with_cross_validation(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from edgequant.train import sweep, trainer
+
+    monkeypatch.setattr(trainer, "CV_REPEATS", 1)
+    spec = REGISTRY["breast-cancer"]
+    plain = sweep.run_sweep(spec, seeds=[0, 1, 2], runs_dir=tmp_path / "runs", epochs=2)
+    assert "cross_validation" not in plain["summary"] and plain["runs"][0]["cv_mean"] is None
+    with_cv = sweep.run_sweep(spec, seeds=[0, 1, 2], runs_dir=tmp_path / "runs", epochs=2, cross_validation=True)
+    assert with_cv["reused_runs"] == 0  # runs made without CV cannot answer for it
+    c = with_cv["summary"]["cross_validation"]
+    assert c["floor"] == spec.cv_floor and 0 <= c["meets_floor"] <= 3
+    for row in with_cv["runs"]:
+        metrics = json.loads((tmp_path / "runs" / f"seed-{row['seed']}" / "metrics.json").read_text())
+        assert row["cv_mean"] == metrics["cross_validation"]["mean"]
+    again = sweep.run_sweep(spec, seeds=[0, 1, 2], runs_dir=tmp_path / "runs", epochs=2)
+    assert again["reused_runs"] == 3  # a CV run also serves a sweep without CV
+    files = sweep.write(with_cv, tmp_path / "results")
+    assert "CV mean per seed" in files[1].read_text() and files[2].read_bytes().startswith(b"\x89PNG")

@@ -74,6 +74,8 @@ def sweep_command(
                                   "(<runs-dir>/<name>/seed-N); finished runs made the same way are reused."),
     out: Path = typer.Option(DEFAULT_SWEEP_RESULTS, help="Where seed-sweep-<name>.json/.md/.png go."),
     limit: int | None = typer.Option(None, help="Train on the first N training samples only (quick runs)."),
+    cv: bool = typer.Option(False, help="Also cross-validate every seed where the registry asks for CV "
+                            "(breast-cancer; ~10x the training time)."),
     json_out: bool = typer.Option(False, "--json", help="Print the summaries as JSON."),
 ) -> None:
     """Train under many seeds at the published settings: spread, share meeting the floor, validation vs test."""
@@ -88,7 +90,8 @@ def sweep_command(
     with progress_bar(disable=json_out) as progress:
         for model_name in names:
             result = run_sweep(get_spec(model_name), seeds=seed_list, runs_dir=runs_dir / model_name,
-                               epochs=epochs, data_dir=data_dir, limit=limit, progress=progress)
+                               epochs=epochs, data_dir=data_dir, limit=limit, cross_validation=cv,
+                               progress=progress)
             results[model_name] = (result, write(result, out))
     if json_out:
         print_json({n: r["summary"] | {"files": [str(p) for p in files]} for n, (r, files) in results.items()})

@@ -137,25 +137,31 @@ def write_all(out: Path, spec: ModelSpec, data: Dataset, probs: np.ndarray, metr
     atomic_write_text(out / "report.md", render_report(spec, data, probs, metrics))
 
 
+def _sorted_against_floor(ax: Any, values: np.ndarray, stats: dict[str, Any], what: str) -> None:
+    order = np.argsort(values, kind="stable")
+    colors = ["tab:green" if v >= stats["floor"] else "tab:red" for v in values[order]]
+    ax.scatter(np.arange(len(values)), values[order], c=colors, s=18, zorder=3)
+    ax.axhline(stats["floor"], color="black", linestyle="--", label=f"floor {stats['floor']}")
+    ax.axhline(stats["mean"], color="tab:blue", alpha=0.6, label=f"mean {stats['mean']:.4f}")
+    ax.set_xlabel(f"seeds, sorted by {what}")
+    ax.set_ylabel(what)
+    ax.set_title(f"{what}: {stats['meets_floor']}/{len(values)} seeds meet the floor")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+
+
 def plot_seed_sweep(result: dict[str, Any], path: Path) -> None:
     """Test accuracy per seed against the floor, and (with a validation split) validation vs test."""
     plt = _pyplot()
     runs, summary = result["runs"], result["summary"]
     test = np.array([r["test_accuracy"] for r in runs])
     has_val = all(r["final_val_accuracy"] is not None for r in runs)
-    fig, axes = plt.subplots(1, 2 if has_val else 1, figsize=(11 if has_val else 6, 3.8), squeeze=False)
-    ax = axes[0, 0]
-    order = np.argsort(test)
-    colors = ["tab:green" if t >= summary["floor"] else "tab:red" for t in test[order]]
-    ax.scatter(np.arange(len(test)), test[order], c=colors, s=18, zorder=3)
-    ax.axhline(summary["floor"], color="black", linestyle="--", label=f"floor {summary['floor']}")
-    ax.axhline(summary["mean"], color="tab:blue", alpha=0.6, label=f"mean {summary['mean']:.4f}")
-    ax.set_xlabel("seeds, sorted by test accuracy")
-    ax.set_ylabel("test accuracy")
-    ax.set_title(f"{summary['meets_floor']}/{summary['seeds']} seeds meet the floor")
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=8)
-    if has_val:
+    cv = summary.get("cross_validation")
+    fig, axes = plt.subplots(1, 2 if has_val or cv else 1, figsize=(11 if has_val or cv else 6, 3.8), squeeze=False)
+    _sorted_against_floor(axes[0, 0], test, summary, "test accuracy")
+    if cv:
+        _sorted_against_floor(axes[0, 1], np.array([r["cv_mean"] for r in runs]), cv, "CV mean accuracy")
+    elif has_val:
         ax = axes[0, 1]
         val = np.array([r["final_val_accuracy"] for r in runs])
         ax.scatter(val, test, s=18, zorder=3)
@@ -168,5 +174,8 @@ def plot_seed_sweep(result: dict[str, Any], path: Path) -> None:
         ax.set_ylabel("test accuracy")
         ax.set_title("does validation predict test?")
         ax.grid(alpha=0.3)
-    fig.suptitle(f"{result['model']}: seed sweep at the published settings")
+    st = result["settings"]
+    published = st["epochs"] == st["published_epochs"] and not st["limit"]
+    fig.suptitle(f"{result['model']}: seed sweep " + ("at the published settings" if published else
+                                                     f"({st['epochs']} epochs, limit {st['limit']})"))
     _save(fig, path)

@@ -53,21 +53,24 @@ def wilson_interval(successes: int, n: int, z: float = 1.96) -> tuple[float, flo
     return max(0.0, centre - half), min(1.0, centre + half)
 
 
-def _reusable(path: Path, *, seed: int, epochs: int, limit: int | None, versions: dict[str, str]) -> bool:
+def _reusable(path: Path, *, seed: int, epochs: int, limit: int | None, versions: dict[str, str],
+              cross_validation: bool) -> bool:
     """A finished run from an earlier (interrupted) sweep counts only if it was made the same way."""
     import json
 
     if not path.is_file():
         return False
     m = json.loads(path.read_text())
+    if cross_validation and not m.get("cross_validation"):
+        return False
     return (m.get("seed"), m.get("epochs"), m.get("limit"), m.get("versions")) == (seed, epochs, limit, versions)
 
 
 def _row(metrics: dict[str, Any]) -> dict[str, Any]:
     history = metrics["history"]
-    val = history.get("val_accuracy")
+    val, cv = history.get("val_accuracy"), metrics.get("cross_validation")
     return {"seed": metrics["seed"], "test_accuracy": metrics["test_accuracy"],
-            "meets_floor": metrics["meets_floor"],
+            "meets_floor": metrics["meets_floor"], "cv_mean": cv["mean"] if cv else None,
             "final_val_accuracy": val[-1] if val else None,
             "final_train_accuracy": history["accuracy"][-1],
             "wall_time_s": metrics["wall_time_s"]}
@@ -87,6 +90,14 @@ def summarize(spec: ModelSpec, rows: list[dict[str, Any]]) -> dict[str, Any]:
         # The floor's place in the distribution: 0.5 means half the seeds fall below it.
         "floor_percentile": float(np.mean(test < spec.accuracy_floor)),
     }
+    cv = [r.get("cv_mean") for r in rows]
+    if spec.cv_floor is not None and all(c is not None for c in cv):
+        cv_arr, cv_met = np.array(cv), int(np.sum(np.array(cv) >= spec.cv_floor))
+        out["cross_validation"] = {
+            "mean": float(cv_arr.mean()), "std": float(cv_arr.std(ddof=1)) if n > 1 else 0.0,
+            "min": float(cv_arr.min()), "max": float(cv_arr.max()), "floor": spec.cv_floor,
+            "meets_floor": cv_met, "share_meeting_floor": cv_met / n,
+            "share_meeting_floor_95ci": list(wilson_interval(cv_met, n))}
     default = next((r for r in rows if r["seed"] == DEFAULT_SEED), None)
     out["default_seed"] = None if default is None else {
         "seed": DEFAULT_SEED, "test_accuracy": default["test_accuracy"], "meets_floor": default["meets_floor"]}
@@ -102,9 +113,13 @@ def summarize(spec: ModelSpec, rows: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def run_sweep(spec: ModelSpec, *, seeds: list[int], runs_dir: str | os.PathLike, epochs: int | None = None,
-              data_dir: str | os.PathLike | None = None, limit: int | None = None,
+              data_dir: str | os.PathLike | None = None, limit: int | None = None, cross_validation: bool = False,
               progress: Any = None) -> dict[str, Any]:
-    """Train ``spec`` once per seed (reusing finished runs in ``runs_dir``) and summarize."""
+    """Train ``spec`` once per seed (reusing finished runs in ``runs_dir``) and summarize.
+
+    cross_validation: also run the registry's CV for every seed (only breast-cancer has one;
+    it costs ~10 extra fits per seed), so the CV floor is swept too.
+    """
     import json
 
     from edgequant.train.trainer import library_versions, train_model
@@ -115,12 +130,12 @@ def run_sweep(spec: ModelSpec, *, seeds: list[int], runs_dir: str | os.PathLike,
     rows, reused = [], 0
     for seed in seeds:
         run = Path(runs_dir) / f"seed-{seed}"
-        if _reusable(run / "metrics.json", seed=seed, epochs=epochs, limit=limit, versions=versions):
+        if _reusable(run / "metrics.json", seed=seed, epochs=epochs, limit=limit, versions=versions,
+                     cross_validation=cross_validation):
             metrics, reused = json.loads((run / "metrics.json").read_text()), reused + 1
         else:
-            # No CV inside a sweep: the sweep is itself the spread, and CV would multiply its cost by ten.
             metrics = train_model(spec, out_dir=run, epochs=epochs, seed=seed, data_dir=data_dir, limit=limit,
-                                  cross_validation=False).metrics
+                                  cross_validation=cross_validation).metrics
         rows.append(_row(metrics))
         if task is not None:
             progress.update(task, advance=1, description=f"{spec.name} seed {seed}: "
@@ -128,7 +143,7 @@ def run_sweep(spec: ModelSpec, *, seeds: list[int], runs_dir: str | os.PathLike,
     return {"schema": SCHEMA, "model": spec.name, "created": datetime.now(timezone.utc).isoformat(),
             "command": f"edgequant sweep {spec.name} --seeds {_seeds_text(seeds)}"
                        + (f" --epochs {epochs}" if epochs != spec.train.epochs else "")
-                       + (f" --limit {limit}" if limit else ""),
+                       + (f" --limit {limit}" if limit else "") + (" --cv" if cross_validation else ""),
             "settings": {"epochs": epochs, "published_epochs": spec.train.epochs, "limit": limit,
                          "batch_size": spec.train.batch_size, "validation_split": spec.train.validation_split,
                          "optimizer": spec.train.optimizer, "loss": spec.train.loss},
@@ -154,6 +169,9 @@ def headline(result: dict[str, Any]) -> str:
             f"(95% CI {low:.0%}-{high:.0%})")
     if d := s["default_seed"]:
         text += f"; default seed {d['seed']}: {d['test_accuracy']:.4f}"
+    if c := s.get("cross_validation"):
+        text += (f"; CV mean {c['mean']:.4f} ± {c['std']:.4f}, {c['meets_floor']}/{s['seeds']} meet the CV floor "
+                 f"{c['floor']}")
     if v := s.get("validation"):
         text += f"; best-validation seed {v['best_seed']}: {v['best_seed_test_accuracy']:.4f} on test"
     return text
@@ -174,15 +192,22 @@ def to_markdown(result: dict[str, Any]) -> str:
         d = s["default_seed"]
         lines.append(f"- default seed {d['seed']}: {d['test_accuracy']:.4f} "
                      f"({'meets' if d['meets_floor'] else 'below'} the floor)")
+    if c := s.get("cross_validation"):
+        c_low, c_high = c["share_meeting_floor_95ci"]
+        lines.append(f"- repeated stratified 5-fold CV mean per seed: {c['mean']:.4f} ± {c['std']:.4f} "
+                     f"(min {c['min']:.4f}, max {c['max']:.4f}); {c['meets_floor']}/{s['seeds']} seeds meet the CV "
+                     f"floor {c['floor']} ({c_low:.0%}-{c_high:.0%})")
     if v := s.get("validation"):
         corr = "n/a" if v["test_correlation"] is None else f"{v['test_correlation']:+.2f}"
         lines.append(f"- final validation accuracy: mean {v['mean']:.4f}; correlation with test accuracy {corr}; "
                      f"the seed with the best validation ({v['best_seed']}) scores {v['best_seed_test_accuracy']:.4f}"
                      f" on test ({'meets' if v['best_seed_meets_floor'] else 'below'} the floor)")
-    lines += ["", "| seed | test accuracy | final validation | final training | meets floor |", "|---|---|---|---|---|"]
+    lines += ["", "| seed | test accuracy | final validation | final training | CV mean | meets floor |",
+              "|---|---|---|---|---|---|"]
     for r in result["runs"]:
         val = "-" if r["final_val_accuracy"] is None else f"{r['final_val_accuracy']:.4f}"
-        lines.append(f"| {r['seed']} | {r['test_accuracy']:.4f} | {val} | {r['final_train_accuracy']:.4f} | "
+        cv = "-" if r.get("cv_mean") is None else f"{r['cv_mean']:.4f}"
+        lines.append(f"| {r['seed']} | {r['test_accuracy']:.4f} | {val} | {r['final_train_accuracy']:.4f} | {cv} | "
                      f"{'yes' if r['meets_floor'] else 'no'} |")
     return "\n".join(lines) + "\n"
 
