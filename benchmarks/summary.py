@@ -121,6 +121,8 @@ def seeds_table(paths: list[Path]) -> str:
                      f"{s['median']:.4f} | {s['max']:.4f} | {s['floor']} | {s['meets_floor']}/{s['seeds']} "
                      f"({low:.0%}-{high:.0%}) | {default} | {best} | {corr} | {cv} | "
                      f"[{path.with_suffix('.md').name}](benchmarks/results/{path.with_suffix('.md').name}) |")
+    lines.append("")
+    lines += [f"![{p.stem}](benchmarks/results/{p.with_suffix('.png').name})" for p in paths]
     return "\n".join(lines)
 
 
