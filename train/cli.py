@@ -8,7 +8,7 @@ import typer
 
 from edgequant.runtime.clikit import console, handle_errors, print_json, progress_bar
 from edgequant.runtime.extras import require_training
-from edgequant.train.registry import REGISTRY, get_spec, resolve_names
+from edgequant.train.registry import DEFAULT_SEED, REGISTRY, get_spec, resolve_names
 
 DEFAULT_RUNS = Path("runs")
 
@@ -23,7 +23,7 @@ def run_dir(out: Path | None, name: str, *, many: bool) -> Path:
 def train_command(
     name: str = typer.Argument(..., help=f"Model name or 'all': {', '.join(REGISTRY)}."),
     epochs: int | None = typer.Option(None, help="Epochs (default: the published setting)."),
-    seed: int = typer.Option(0, help="Random seed; the same seed gives the same model."),
+    seed: int = typer.Option(DEFAULT_SEED, help="Random seed; the same seed gives the same model."),
     data_dir: Path | None = typer.Option(None, help="Folder holding <dataset>/ IDX files "
                                             "(default: $EDGEQUANT_DATA, Keras cache, /usr/share/datasets)."),
     out: Path | None = typer.Option(None, help="Run folder (default runs/<name>/)."),
@@ -59,8 +59,6 @@ def train_command(
                       f"{m['accuracy_floor']}) -> {r.out_dir}")
 
 
-
-
 DEFAULT_SWEEP_RUNS = DEFAULT_RUNS / "sweeps"
 DEFAULT_SWEEP_RESULTS = Path("benchmarks") / "results"
 
@@ -79,12 +77,11 @@ def sweep_command(
     json_out: bool = typer.Option(False, "--json", help="Print the summaries as JSON."),
 ) -> None:
     """Train under many seeds at the published settings: spread, share meeting the floor, validation vs test."""
-    from edgequant.train.sweep import headline, parse_seeds, write
+    from edgequant.train.sweep import headline, parse_seeds, run_sweep, write  # imports no TensorFlow
 
     names = resolve_names(name)
     seed_list = parse_seeds(seeds)
     require_training()
-    from edgequant.train.sweep import run_sweep
 
     results = {}
     with progress_bar(disable=json_out) as progress:

@@ -9,6 +9,7 @@ accuracy would be selection on the test set; picking by validation is fair, if i
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import re
@@ -20,10 +21,9 @@ import numpy as np
 
 from edgequant.runtime.errors import InputError
 from edgequant.runtime.fsutil import atomic_write_json, atomic_write_text
-from edgequant.train.registry import ModelSpec
+from edgequant.train.registry import DEFAULT_SEED, ModelSpec
 
 SCHEMA = "edgequant.seed-sweep/1"
-DEFAULT_SEED = 0  # what `edgequant train` uses when --seed is not given
 MAX_SEEDS = 1000
 
 
@@ -53,17 +53,16 @@ def wilson_interval(successes: int, n: int, z: float = 1.96) -> tuple[float, flo
     return max(0.0, centre - half), min(1.0, centre + half)
 
 
-def _reusable(path: Path, *, seed: int, epochs: int, limit: int | None, versions: dict[str, str],
-              cross_validation: bool) -> bool:
-    """A finished run from an earlier (interrupted) sweep counts only if it was made the same way."""
-    import json
-
+def _reusable_metrics(path: Path, *, seed: int, epochs: int, limit: int | None, versions: dict[str, str],
+                      cross_validation: bool) -> dict[str, Any] | None:
+    """The metrics of a finished run from an earlier (interrupted) sweep, if it was made the same way."""
     if not path.is_file():
-        return False
+        return None
     m = json.loads(path.read_text())
     if cross_validation and not m.get("cross_validation"):
-        return False
-    return (m.get("seed"), m.get("epochs"), m.get("limit"), m.get("versions")) == (seed, epochs, limit, versions)
+        return None
+    same = (m.get("seed"), m.get("epochs"), m.get("limit"), m.get("versions")) == (seed, epochs, limit, versions)
+    return m if same else None
 
 
 def _row(metrics: dict[str, Any]) -> dict[str, Any]:
@@ -76,35 +75,36 @@ def _row(metrics: dict[str, Any]) -> dict[str, Any]:
             "wall_time_s": metrics["wall_time_s"]}
 
 
+def _spread(values: list[float], floor: float) -> dict[str, Any]:
+    """Spread of one accuracy over seeds and how many seeds meet its floor."""
+    arr = np.array(values)
+    n, met = len(arr), int(np.sum(arr >= floor))
+    return {
+        "mean": float(arr.mean()), "std": float(arr.std(ddof=1)) if n > 1 else 0.0,
+        "min": float(arr.min()), "median": float(np.median(arr)), "max": float(arr.max()),
+        "q05": float(np.quantile(arr, 0.05)), "q95": float(np.quantile(arr, 0.95)),
+        "floor": floor, "meets_floor": met, "share_meeting_floor": met / n,
+        "share_meeting_floor_95ci": list(wilson_interval(met, n)),
+        # The floor's place in the distribution: 0.5 means half the seeds fall below it.
+        "floor_percentile": float(np.mean(arr < floor)),
+    }
+
+
 def summarize(spec: ModelSpec, rows: list[dict[str, Any]]) -> dict[str, Any]:
     """Spread of test accuracy over seeds, share meeting the floor, and what validation tells."""
-    test = np.array([r["test_accuracy"] for r in rows])
-    n, met = len(test), int(np.sum(test >= spec.accuracy_floor))
-    low, high = wilson_interval(met, n)
-    out: dict[str, Any] = {
-        "seeds": n, "mean": float(test.mean()), "std": float(test.std(ddof=1)) if n > 1 else 0.0,
-        "min": float(test.min()), "median": float(np.median(test)), "max": float(test.max()),
-        "q05": float(np.quantile(test, 0.05)), "q95": float(np.quantile(test, 0.95)),
-        "floor": spec.accuracy_floor, "meets_floor": met, "share_meeting_floor": met / n,
-        "share_meeting_floor_95ci": [low, high],
-        # The floor's place in the distribution: 0.5 means half the seeds fall below it.
-        "floor_percentile": float(np.mean(test < spec.accuracy_floor)),
-    }
+    test = [r["test_accuracy"] for r in rows]
+    n = len(test)
+    out: dict[str, Any] = {"seeds": n} | _spread(test, spec.accuracy_floor)
     cv = [r.get("cv_mean") for r in rows]
     if spec.cv_floor is not None and all(c is not None for c in cv):
-        cv_arr, cv_met = np.array(cv), int(np.sum(np.array(cv) >= spec.cv_floor))
-        out["cross_validation"] = {
-            "mean": float(cv_arr.mean()), "std": float(cv_arr.std(ddof=1)) if n > 1 else 0.0,
-            "min": float(cv_arr.min()), "max": float(cv_arr.max()), "floor": spec.cv_floor,
-            "meets_floor": cv_met, "share_meeting_floor": cv_met / n,
-            "share_meeting_floor_95ci": list(wilson_interval(cv_met, n))}
+        out["cross_validation"] = _spread(cv, spec.cv_floor)
     default = next((r for r in rows if r["seed"] == DEFAULT_SEED), None)
     out["default_seed"] = None if default is None else {
         "seed": DEFAULT_SEED, "test_accuracy": default["test_accuracy"], "meets_floor": default["meets_floor"]}
     val = [r["final_val_accuracy"] for r in rows]
     if n > 2 and all(v is not None for v in val):
         best = rows[int(np.argmax(val))]
-        corr = np.corrcoef(np.array(val), test)[0, 1] if np.std(val) > 0 and np.std(test) > 0 else float("nan")
+        corr = np.corrcoef(val, test)[0, 1] if np.std(val) > 0 and np.std(test) > 0 else float("nan")
         out["validation"] = {
             "mean": float(np.mean(val)), "test_correlation": None if math.isnan(corr) else float(corr),
             "best_seed": best["seed"], "best_seed_test_accuracy": best["test_accuracy"],
@@ -120,8 +120,6 @@ def run_sweep(spec: ModelSpec, *, seeds: list[int], runs_dir: str | os.PathLike,
     cross_validation: also run the registry's CV for every seed (only breast-cancer has one;
     it costs ~10 extra fits per seed), so the CV floor is swept too.
     """
-    import json
-
     from edgequant.train.trainer import library_versions, train_model
 
     epochs = epochs or spec.train.epochs
@@ -130,9 +128,10 @@ def run_sweep(spec: ModelSpec, *, seeds: list[int], runs_dir: str | os.PathLike,
     rows, reused = [], 0
     for seed in seeds:
         run = Path(runs_dir) / f"seed-{seed}"
-        if _reusable(run / "metrics.json", seed=seed, epochs=epochs, limit=limit, versions=versions,
-                     cross_validation=cross_validation):
-            metrics, reused = json.loads((run / "metrics.json").read_text()), reused + 1
+        metrics = _reusable_metrics(run / "metrics.json", seed=seed, epochs=epochs, limit=limit, versions=versions,
+                                    cross_validation=cross_validation)
+        if metrics is not None:
+            reused += 1
         else:
             metrics = train_model(spec, out_dir=run, epochs=epochs, seed=seed, data_dir=data_dir, limit=limit,
                                   cross_validation=cross_validation).metrics

@@ -14,7 +14,7 @@ from edgequant.runtime import preprocessing
 from edgequant.runtime.fsutil import atomic_write_json
 from edgequant.runtime.metrics import classification_summary
 from edgequant.train.datasets import Dataset, load_dataset
-from edgequant.train.registry import ModelSpec
+from edgequant.train.registry import DEFAULT_SEED, ModelSpec
 
 CV_FOLDS = 5
 CV_REPEATS = 2
@@ -96,7 +96,7 @@ def cross_validate(spec: ModelSpec, data: Dataset, *, epochs: int, seed: int) ->
             "mean": float(np.mean(scores)), "std": float(np.std(scores))}
 
 
-def train_model(spec: ModelSpec, *, out_dir: str | os.PathLike, epochs: int | None = None, seed: int = 0,
+def train_model(spec: ModelSpec, *, out_dir: str | os.PathLike, epochs: int | None = None, seed: int = DEFAULT_SEED,
                 data_dir: str | os.PathLike | None = None, limit: int | None = None,
                 cross_validation: bool = True, progress: Any = None) -> TrainResult:
     """Train ``spec`` and write model.keras, metrics.json, report.md and the plots into ``out_dir``."""
