@@ -16,10 +16,12 @@ def test_missing_manifest(bundle_copy) -> None:
         load(bundle)
 
 
-def test_invalid_json(bundle_copy) -> None:
+@pytest.mark.parametrize("text, match", [('{"schema_version": 1,', "not valid JSON"),
+                                         ("[1, 2]", "not a JSON object")])
+def test_unreadable_manifest(bundle_copy, text: str, match: str) -> None:
     bundle = bundle_copy()
-    (bundle / "manifest.json").write_text('{"schema_version": 1,')
-    with pytest.raises(ManifestError, match="not valid JSON"):
+    (bundle / "manifest.json").write_text(text)
+    with pytest.raises(ManifestError, match=match):
         load(bundle)
 
 
@@ -61,11 +63,4 @@ def test_unknown_format_key(bundle_copy) -> None:
     bundle = bundle_copy()
     edit_manifest(bundle, lambda m: m["artifacts"].update(tflite16=m["artifacts"]["int8"]))
     with pytest.raises(ManifestError, match="artifacts.tflite16"):
-        load(bundle)
-
-
-def test_manifest_is_not_an_object(bundle_copy) -> None:
-    bundle = bundle_copy()
-    (bundle / "manifest.json").write_text("[1, 2]")
-    with pytest.raises(ManifestError, match="not a JSON object"):
         load(bundle)

@@ -49,23 +49,24 @@ def damaged(original: bytes) -> dict[str, bytes]:
     }
 
 
+def load_damaged(bundle: Path, fmt: str, case: str, *, update_manifest: bool) -> dict:
+    """Damage the bundle's ``fmt`` artifact as ``case`` says, then load it in a child."""
+    original = (bundle / ("model.int8.tflite" if fmt == "int8" else "model.int8.onnx")).read_bytes()
+    rewrite_artifact(bundle, fmt, damaged(original)[case], update_manifest=update_manifest)
+    return load_in_child(bundle, fmt, verify=True)
+
+
 @pytest.mark.parametrize("fmt", ["int8", "onnx-int8"])
 @pytest.mark.parametrize("case", list(damaged(b"0123456789")))
 def test_damaged_file_with_honest_manifest_is_an_integrity_error(bundle_copy, fmt: str, case: str) -> None:
-    bundle = bundle_copy()
-    original = (bundle / ("model.int8.tflite" if fmt == "int8" else "model.int8.onnx")).read_bytes()
-    rewrite_artifact(bundle, fmt, damaged(original)[case], update_manifest=False)
-    result = load_in_child(bundle, fmt, verify=True)
+    result = load_damaged(bundle_copy(), fmt, case, update_manifest=False)
     assert result["error"] == "IntegrityError", result
 
 
 @pytest.mark.parametrize("fmt", ["int8", "onnx-int8"])
 @pytest.mark.parametrize("case", list(damaged(b"0123456789")))
 def test_damaged_file_with_forged_manifest_never_crashes(bundle_copy, fmt: str, case: str) -> None:
-    bundle = bundle_copy()
-    original = (bundle / ("model.int8.tflite" if fmt == "int8" else "model.int8.onnx")).read_bytes()
-    rewrite_artifact(bundle, fmt, damaged(original)[case], update_manifest=True)
-    result = load_in_child(bundle, fmt, verify=True)
+    result = load_damaged(bundle_copy(), fmt, case, update_manifest=True)
     if case == "byte-flipped" and result.get("ok"):
         return  # a flipped weight byte can still be a valid model; what matters is no crash
     assert result.get("error") == "ModelFileError", result
