@@ -79,3 +79,18 @@ def test_compare_rejects_non_results(tmp_path: Path) -> None:
 def test_readme_tables_are_generated_from_committed_files() -> None:
     result = runner.invoke(app, ["report", "--check", "--repo", str(Path(__file__).resolve().parents[1])])
     assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize("doc", ["README.md", "benchmarks/results/report.md"])
+def test_generated_links_resolve(doc: str) -> None:
+    import re
+
+    from edgequant.benchmarks import summary
+    from edgequant.train.registry import REGISTRY
+
+    repo = Path(__file__).resolve().parents[1]
+    text = summary.report_markdown(repo, list(REGISTRY)) if doc.endswith("report.md") else (repo / doc).read_text()
+    targets = [t for t in re.findall(r"\]\(([^)#]+)\)", text) if "://" not in t]
+    assert any(t.endswith(".png") for t in targets)
+    missing = [t for t in targets if not ((repo / doc).parent / t).exists()]
+    assert not missing, f"{doc} links to missing files: {missing}"
